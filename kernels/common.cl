@@ -1,0 +1,28 @@
+/* Helpers shared by every program (prepended to each source). */
+
+/* PyTorch's bilinear, align_corners=False: source coordinate of dst index d
+ * and the two taps with the weight of the second one. */
+inline void
+bilinear_taps (int d, int n_src, int n_dst, int *i0, int *i1, float *frac)
+{
+  float s = ((float) d + 0.5f) * ((float) n_src / (float) n_dst) - 0.5f;
+  s = fmax (s, 0.0f);
+  *i0 = min ((int) s, n_src - 1);
+  *i1 = min (*i0 + 1, n_src - 1);
+  *frac = s - (float) *i0;
+}
+
+/* Bilinear sample of a single-channel CHW plane at dst pixel (x, y). */
+inline float
+sample_bilinear (__global const float *src, int sw, int sh, int x, int y,
+    int dw, int dh)
+{
+  int x0, x1, y0, y1;
+  float fx, fy;
+
+  bilinear_taps (x, sw, dw, &x0, &x1, &fx);
+  bilinear_taps (y, sh, dh, &y0, &y1, &fy);
+  float top = src[y0 * sw + x0] * (1.0f - fx) + src[y0 * sw + x1] * fx;
+  float bot = src[y1 * sw + x0] * (1.0f - fx) + src[y1 * sw + x1] * fx;
+  return top * (1.0f - fy) + bot * fy;
+}

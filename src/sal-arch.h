@@ -1,0 +1,45 @@
+/* The contract between the engine and an architecture (classic, unisal,
+ * default). The engine owns pre-processing (frame -> normalised RGB tensor
+ * at the network size), the ring of past inputs/states lives in the
+ * architecture, and post-processing (resize to the output size, softmax or
+ * normalisation to a probability map) is the engine's again. */
+#ifndef SAL_ARCH_H
+#define SAL_ARCH_H
+
+#include "saliency.h"
+#include "sal-tensor.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SalModel SalModel;
+
+typedef struct
+{
+  const char *name;
+  /* Creates the model; fills info (strings must outlive the model) and the
+   * input normalisation: engine feeds (rgb/255 - mean) / std. */
+  SalModel *(*create) (SalRuntime * rt, const SalEngineOptions * opts,
+      GBytes * weights, SalModelInfo * info, float mean[3], float std[3],
+      GError ** error);
+  /* Chooses the network size for a frame size. Called at start and on every
+   * frame size change (followed by reset). NULL: info's fixed size. */
+  void (*choose_size) (SalModel * m, int frame_w, int frame_h,
+      int *net_w, int *net_h);
+  /* rgb: [3, net_h, net_w]. out: [1, net_h, net_w] allocated by the engine.
+   * still: ignore and do not update temporal state. */
+  gboolean (*forward) (SalModel * m, const SalTensor * rgb, SalTensor * out,
+      gboolean still, GError ** error);
+  /* Forget temporal state. */
+  void (*reset) (SalModel * m);
+  void (*free) (SalModel * m);
+  /* TRUE: out holds logits (softmax'd after resize, as UNISAL does);
+   * FALSE: out holds a non-negative map (normalised to sum 1 after resize). */
+  gboolean output_is_logits;
+} SalArch;
+
+extern const SalArch sal_arch_classic;
+extern const SalArch sal_arch_centre;
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,218 @@
+/* The public engine: model choice, geometry, and the per-frame pipeline
+ * pre-process -> architecture -> post-process. */
+#include "saliency.h"
+#include "sal-arch.h"
+#include "sal-pre-post.h"
+
+#include <string.h>
+
+struct _SalEngine
+{
+  SalRuntime *rt;
+  const SalArch *arch;
+  SalModel *model;
+  SalModelInfo info;
+  float mean[3], std[3];
+  gboolean still;
+  SalPrePost pp;
+
+  int frame_w, frame_h;         /* geometry the tensors are set up for */
+  SalTensor *rgb;               /* [3, net_h, net_w] */
+  SalTensor *net_out;           /* [1, net_h, net_w] */
+  SalTimings timings;
+};
+
+void
+sal_engine_options_init (SalEngineOptions * opts)
+{
+  memset (opts, 0, sizeof (*opts));
+  opts->device = "auto";
+}
+
+static const SalArch *
+find_arch (const char *model, GError ** error)
+{
+  /* The weight-free model is the default until a learned one ships. */
+#ifndef SAL_NO_CLASSIC
+  if (!model || !*model || g_strcmp0 (model, "classic") == 0)
+    return &sal_arch_classic;
+#else
+  if (!model || !*model)
+    return &sal_arch_centre;
+#endif
+  if (g_strcmp0 (model, "centre") == 0)
+    return &sal_arch_centre;
+
+  if (g_file_test (model, G_FILE_TEST_EXISTS))
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
+        "model file \"%s\": model files are not supported by this build "
+        "yet; use model=classic", model);
+  else
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
+        "unknown model \"%s\": use \"classic\", \"centre\" or the path of a model file",
+        model);
+  return NULL;
+}
+
+SalEngine *
+sal_engine_new (const SalEngineOptions * opts, GError ** error)
+{
+  SalEngineOptions defaults;
+  SalEngine *e;
+  const SalArch *arch;
+
+  if (!opts) {
+    sal_engine_options_init (&defaults);
+    opts = &defaults;
+  }
+  arch = find_arch (opts->model, error);
+  if (!arch)
+    return NULL;
+
+  e = g_new0 (SalEngine, 1);
+  e->arch = arch;
+  e->still = opts->still;
+  e->rt = sal_runtime_new (opts->device, error);
+  if (!e->rt || !sal_pre_post_init (&e->pp, e->rt, error))
+    goto fail;
+  e->model = arch->create (e->rt, opts, NULL, &e->info, e->mean, e->std,
+      error);
+  if (!e->model)
+    goto fail;
+  return e;
+
+fail:
+  sal_engine_free (e);
+  return NULL;
+}
+
+static void
+free_tensors (SalEngine * e)
+{
+  g_clear_pointer (&e->rgb, sal_tensor_free);
+  g_clear_pointer (&e->net_out, sal_tensor_free);
+  e->frame_w = e->frame_h = 0;
+}
+
+void
+sal_engine_free (SalEngine * e)
+{
+  if (!e)
+    return;
+  free_tensors (e);
+  if (e->model)
+    e->arch->free (e->model);
+  sal_pre_post_clear (&e->pp);
+  sal_runtime_free (e->rt);
+  g_free (e);
+}
+
+/* (Re)allocates the network tensors when the frame size changes. */
+static gboolean
+ensure_geometry (SalEngine * e, int fw, int fh, GError ** error)
+{
+  int nw = e->info.net_width, nh = e->info.net_height;
+
+  if (e->rgb && fw == e->frame_w && fh == e->frame_h)
+    return TRUE;
+
+  free_tensors (e);
+  if (e->arch->choose_size)
+    e->arch->choose_size (e->model, fw, fh, &nw, &nh);
+  e->info.net_width = nw;
+  e->info.net_height = nh;
+  e->rgb = sal_tensor_new (e->rt, 3, nh, nw, error);
+  e->net_out = e->rgb ? sal_tensor_new (e->rt, 1, nh, nw, error) : NULL;
+  if (!e->net_out) {
+    free_tensors (e);
+    return FALSE;
+  }
+  e->frame_w = fw;
+  e->frame_h = fh;
+  /* History from another geometry means nothing here. */
+  e->arch->reset (e->model);
+  return TRUE;
+}
+
+static double
+elapsed_ms (gint64 * t)
+{
+  gint64 now = g_get_monotonic_time ();
+  double ms = (now - *t) / 1000.0;
+  *t = now;
+  return ms;
+}
+
+gboolean
+sal_engine_push_frame (SalEngine * e, const SalFrame * frame, SalMap * out,
+    GError ** error)
+{
+  gint64 start = g_get_monotonic_time (), t = start;
+
+  g_return_val_if_fail (e != NULL, FALSE);
+  if (!out || !out->data || out->width < 1 || out->height < 1) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+        "the output map has no storage: allocate it with sal_map_new()");
+    return FALSE;
+  }
+  if (!sal_frame_validate (frame, error)
+      || !ensure_geometry (e, frame->width, frame->height, error))
+    return FALSE;
+
+  if (!sal_preprocess (&e->pp, frame, e->rgb, e->mean, e->std, error))
+    return FALSE;
+  e->timings.preprocess_ms = elapsed_ms (&t);
+  e->timings.upload_ms = 0;     /* part of pre-processing: one pass */
+
+  if (!e->arch->forward (e->model, e->rgb, e->net_out, e->still, error)) {
+    clFinish (e->rt->queue);
+    return FALSE;
+  }
+  clFinish (e->rt->queue);
+  e->timings.network_ms = elapsed_ms (&t);
+
+  if (!sal_postprocess (&e->pp, e->net_out, e->arch->output_is_logits, out,
+          error))
+    return FALSE;
+  e->timings.postprocess_ms = elapsed_ms (&t);
+  e->timings.total_ms = (g_get_monotonic_time () - start) / 1000.0;
+  return TRUE;
+}
+
+void
+sal_engine_reset (SalEngine * e)
+{
+  g_return_if_fail (e != NULL);
+  e->arch->reset (e->model);
+}
+
+void
+sal_engine_set_still (SalEngine * e, gboolean still)
+{
+  g_return_if_fail (e != NULL);
+  if (e->still == !!still)
+    return;
+  e->still = !!still;
+  e->arch->reset (e->model);
+}
+
+const SalModelInfo *
+sal_engine_get_model_info (SalEngine * e)
+{
+  g_return_val_if_fail (e != NULL, NULL);
+  return &e->info;
+}
+
+const char *
+sal_engine_get_device_name (SalEngine * e)
+{
+  g_return_val_if_fail (e != NULL, NULL);
+  return e->rt->name;
+}
+
+void
+sal_engine_get_timings (SalEngine * e, SalTimings * timings)
+{
+  g_return_if_fail (e != NULL && timings != NULL);
+  *timings = e->timings;
+}

@@ -1,0 +1,33 @@
+/* Pixel format names, as GStreamer spells them. */
+#include "saliency.h"
+
+#include <string.h>
+
+static const char *const format_names[] = {
+  [SAL_FORMAT_RGBx] = "RGBx",
+  [SAL_FORMAT_BGRx] = "BGRx",
+  [SAL_FORMAT_RGBA] = "RGBA",
+  [SAL_FORMAT_BGRA] = "BGRA",
+  [SAL_FORMAT_RGB] = "RGB",
+  [SAL_FORMAT_BGR] = "BGR",
+  [SAL_FORMAT_I420] = "I420",
+  [SAL_FORMAT_NV12] = "NV12",
+  [SAL_FORMAT_GRAY8] = "GRAY8",
+};
+
+SalPixelFormat
+sal_pixel_format_from_string (const char *name)
+{
+  for (int i = 0; name && i < SAL_FORMAT_UNKNOWN; i++)
+    if (strcmp (name, format_names[i]) == 0)
+      return (SalPixelFormat) i;
+  return SAL_FORMAT_UNKNOWN;
+}
+
+const char *
+sal_pixel_format_to_string (SalPixelFormat format)
+{
+  if ((int) format < 0 || format >= SAL_FORMAT_UNKNOWN)
+    return "unknown";
+  return format_names[format];
+}

@@ -1,0 +1,224 @@
+/* Moves frames onto the device and maps off it. */
+#include "sal-pre-post.h"
+
+#include <math.h>
+#include <string.h>
+
+gboolean
+sal_pre_post_init (SalPrePost * pp, SalRuntime * rt, GError ** error)
+{
+  memset (pp, 0, sizeof (*pp));
+  pp->rt = rt;
+  pp->pre = sal_runtime_create_kernel (rt, "preprocess", "preprocess", error);
+  if (!pp->pre)
+    return FALSE;
+  pp->post = sal_runtime_create_kernel (rt, "postprocess", "postprocess",
+      error);
+  return pp->post != NULL;
+}
+
+void
+sal_pre_post_clear (SalPrePost * pp)
+{
+  if (pp->pre)
+    clReleaseKernel (pp->pre);
+  if (pp->post)
+    clReleaseKernel (pp->post);
+  if (pp->frame_buf)
+    clReleaseMemObject (pp->frame_buf);
+  if (pp->out_buf)
+    clReleaseMemObject (pp->out_buf);
+  g_free (pp->net_host);
+  memset (pp, 0, sizeof (*pp));
+}
+
+/* Bytes per row and number of rows of each plane. */
+static int
+plane_layout (const SalFrame * f, int row_bytes[3], int rows[3])
+{
+  int cw = (f->width + 1) / 2, ch = (f->height + 1) / 2;
+
+  rows[0] = f->height;
+  switch (f->format) {
+    case SAL_FORMAT_RGBx:
+    case SAL_FORMAT_BGRx:
+    case SAL_FORMAT_RGBA:
+    case SAL_FORMAT_BGRA:
+      row_bytes[0] = f->width * 4;
+      return 1;
+    case SAL_FORMAT_RGB:
+    case SAL_FORMAT_BGR:
+      row_bytes[0] = f->width * 3;
+      return 1;
+    case SAL_FORMAT_GRAY8:
+      row_bytes[0] = f->width;
+      return 1;
+    case SAL_FORMAT_I420:
+      row_bytes[0] = f->width;
+      row_bytes[1] = row_bytes[2] = cw;
+      rows[1] = rows[2] = ch;
+      return 3;
+    case SAL_FORMAT_NV12:
+      row_bytes[0] = f->width;
+      row_bytes[1] = cw * 2;
+      rows[1] = ch;
+      return 2;
+    default:
+      return 0;
+  }
+}
+
+gboolean
+sal_frame_validate (const SalFrame * f, GError ** error)
+{
+  int row_bytes[3], rows[3], n;
+
+  if (!f || f->width < 1 || f->height < 1 || f->width > 16384
+      || f->height > 16384) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+        "invalid frame size %dx%d (1..16384 per side)",
+        f ? f->width : 0, f ? f->height : 0);
+    return FALSE;
+  }
+  n = plane_layout (f, row_bytes, rows);
+  if (n == 0) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED_FORMAT,
+        "unsupported pixel format %d: convert to RGBx, BGRx, RGBA, BGRA, "
+        "RGB, BGR, I420, NV12 or GRAY8", (int) f->format);
+    return FALSE;
+  }
+  for (int p = 0; p < n; p++) {
+    if (!f->data[p] || f->stride[p] < row_bytes[p]) {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+          "%s frame plane %d: %s (stride %d, row needs %d bytes)",
+          sal_pixel_format_to_string (f->format), p,
+          f->data[p] ? "stride too small" : "no data", f->stride[p],
+          row_bytes[p]);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean
+ensure_buffer (SalRuntime * rt, cl_mem * buf, size_t * have, size_t need,
+    GError ** error)
+{
+  cl_int err;
+
+  if (*buf && *have >= need)
+    return TRUE;
+  if (*buf)
+    clReleaseMemObject (*buf);
+  *buf = clCreateBuffer (rt->context, CL_MEM_READ_WRITE, need, NULL, &err);
+  if (err != CL_SUCCESS) {
+    *buf = NULL;
+    *have = 0;
+    return sal_cl_error (error, err, "clCreateBuffer");
+  }
+  *have = need;
+  return TRUE;
+}
+
+gboolean
+sal_preprocess (SalPrePost * pp, const SalFrame * f, SalTensor * rgb,
+    const float mean[3], const float std[3], GError ** error)
+{
+  int row_bytes[3], rows[3], n;
+  cl_int4 off = { {0} }, stride = { {0} };
+  cl_float4 m = { {mean[0], mean[1], mean[2], 0} };
+  cl_float4 inv = { {1.0f / std[0], 1.0f / std[1], 1.0f / std[2], 0} };
+  size_t total = 0;
+  cl_int fmt = f->format, fw = f->width, fh = f->height;
+  cl_int nw = rgb->w, nh = rgb->h;
+
+  n = plane_layout (f, row_bytes, rows);
+  for (int p = 0; p < n; p++) {
+    off.s[p] = (cl_int) total;
+    stride.s[p] = f->stride[p];
+    total += (size_t) f->stride[p] * (rows[p] - 1) + row_bytes[p];
+    total = (total + 15) & ~(size_t) 15;
+  }
+  if (!ensure_buffer (pp->rt, &pp->frame_buf, &pp->frame_buf_size, total,
+          error))
+    return FALSE;
+
+  /* Only the bytes of each plane that belong to it: the last row may be
+   * shorter than the stride. */
+  for (int p = 0; p < n; p++) {
+    size_t bytes = (size_t) f->stride[p] * (rows[p] - 1) + row_bytes[p];
+    cl_int err = clEnqueueWriteBuffer (pp->rt->queue, pp->frame_buf,
+        CL_FALSE, off.s[p], bytes, f->data[p], 0, NULL, NULL);
+    if (err != CL_SUCCESS) {
+      clFinish (pp->rt->queue);
+      return sal_cl_error (error, err, "clEnqueueWriteBuffer (frame)");
+    }
+  }
+
+  if (!sal_kernel_set_args (pp->pre, error, 11, SAL_ARG (pp->frame_buf),
+          SAL_ARG (fmt), SAL_ARG (fw), SAL_ARG (fh), SAL_ARG (off),
+          SAL_ARG (stride), SAL_ARG (rgb->buf), SAL_ARG (nw), SAL_ARG (nh),
+          SAL_ARG (m), SAL_ARG (inv))
+      || !sal_kernel_run_2d (pp->rt, pp->pre, nw, nh, error)) {
+    clFinish (pp->rt->queue);
+    return FALSE;
+  }
+  /* The caller's planes may be freed once we return. */
+  clFinish (pp->rt->queue);
+  return TRUE;
+}
+
+gboolean
+sal_postprocess (SalPrePost * pp, const SalTensor * net, gboolean is_logits,
+    SalMap * out, GError ** error)
+{
+  size_t n_net = sal_tensor_size (net);
+  size_t n_out = (size_t) out->width * out->height;
+  cl_int nw = net->w, nh = net->h, ow = out->width, oh = out->height;
+  cl_int logits = is_logits;
+  cl_float shift = 0.0f;
+  double sum = 0.0;
+  cl_int err;
+
+  if (is_logits) {
+    /* Shift by the network map's max: bilinear values never exceed it, so
+     * exp() cannot overflow. */
+    if (pp->net_host_size < n_net) {
+      g_free (pp->net_host);
+      pp->net_host = g_new (float, n_net);
+      pp->net_host_size = n_net;
+    }
+    if (!sal_tensor_download (pp->rt, net, pp->net_host, error))
+      return FALSE;
+    shift = pp->net_host[0];
+    for (size_t i = 1; i < n_net; i++)
+      shift = MAX (shift, pp->net_host[i]);
+  }
+
+  if (!ensure_buffer (pp->rt, &pp->out_buf, &pp->out_buf_size,
+          n_out * sizeof (float), error))
+    return FALSE;
+  if (!sal_kernel_set_args (pp->post, error, 8, SAL_ARG (net->buf),
+          SAL_ARG (nw), SAL_ARG (nh), SAL_ARG (pp->out_buf), SAL_ARG (ow),
+          SAL_ARG (oh), SAL_ARG (logits), SAL_ARG (shift))
+      || !sal_kernel_run_2d (pp->rt, pp->post, ow, oh, error))
+    return FALSE;
+  err = clEnqueueReadBuffer (pp->rt->queue, pp->out_buf, CL_TRUE, 0,
+      n_out * sizeof (float), out->data, 0, NULL, NULL);
+  if (err != CL_SUCCESS)
+    return sal_cl_error (error, err, "clEnqueueReadBuffer (map)");
+
+  for (size_t i = 0; i < n_out; i++)
+    sum += out->data[i];
+  if (sum > 0.0 && isfinite (sum)) {
+    float inv = (float) (1.0 / sum);
+    for (size_t i = 0; i < n_out; i++)
+      out->data[i] *= inv;
+  } else {
+    /* A map with no saliency anywhere says "look anywhere". */
+    for (size_t i = 0; i < n_out; i++)
+      out->data[i] = 1.0f / n_out;
+  }
+  sal_map_update_stats (out);
+  return TRUE;
+}

@@ -1,0 +1,39 @@
+/* Pre-processing (frame upload + convert/resize/normalise) and
+ * post-processing (resize to output size + probability normalisation). */
+#ifndef SAL_PRE_POST_H
+#define SAL_PRE_POST_H
+
+#include "saliency.h"
+#include "sal-tensor.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  SalRuntime *rt;
+  cl_kernel pre, post;
+  cl_mem frame_buf;             /* raw frame bytes, grown as needed */
+  size_t frame_buf_size;
+  cl_mem out_buf;               /* output-size map */
+  size_t out_buf_size;
+  float *net_host;              /* network-size map, for the softmax shift */
+  size_t net_host_size;
+} SalPrePost;
+
+gboolean sal_pre_post_init (SalPrePost * pp, SalRuntime * rt,
+    GError ** error);
+void sal_pre_post_clear (SalPrePost * pp);
+
+/* Checks a frame description (sizes, planes, strides). */
+gboolean sal_frame_validate (const SalFrame * frame, GError ** error);
+
+gboolean sal_preprocess (SalPrePost * pp, const SalFrame * frame,
+    SalTensor * rgb, const float mean[3], const float std[3],
+    GError ** error);
+
+gboolean sal_postprocess (SalPrePost * pp, const SalTensor * net,
+    gboolean is_logits, SalMap * out, GError ** error);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,195 @@
+/* Program building: kernels/NAME.cl (embedded, or $SALIENCY_KERNEL_DIR),
+ * with common.cl prepended, and an on-disk binary cache because compilers
+ * such as PoCL's take seconds per program. */
+#include "sal-runtime.h"
+#include "saliency.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#define BUILD_OPTIONS "-cl-std=CL1.2"
+
+static GBytes *
+load_source (const char *file, GError ** error)
+{
+  const char *dir = g_getenv ("SALIENCY_KERNEL_DIR");
+  char *path;
+  GBytes *bytes;
+
+  if (dir && *dir) {
+    char *contents;
+    gsize len;
+
+    path = g_build_filename (dir, file, NULL);
+    if (!g_file_get_contents (path, &contents, &len, error)) {
+      g_prefix_error (error, "SALIENCY_KERNEL_DIR is set but ");
+      g_free (path);
+      return NULL;
+    }
+    g_free (path);
+    return g_bytes_new_take (contents, len);
+  }
+
+  path = g_strconcat ("/org/gst-saliency/kernels/", file, NULL);
+  bytes = g_resources_lookup_data (path, 0, NULL);
+  if (!bytes)
+    g_set_error (error, SAL_ERROR, SAL_ERROR_KERNEL_BUILD,
+        "kernel source %s is not embedded in libsaliency (broken build?)",
+        file);
+  g_free (path);
+  return bytes;
+}
+
+static char *
+device_string (cl_device_id d, cl_device_info what)
+{
+  char buf[512] = "";
+  clGetDeviceInfo (d, what, sizeof (buf) - 1, buf, NULL);
+  return g_strdup (buf);
+}
+
+/* The cache key covers everything that changes the binary. */
+static char *
+cache_path (SalRuntime * rt, const char *source)
+{
+  const char *dir = g_getenv ("SALIENCY_CACHE_DIR");
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  char *dev = device_string (rt->device, CL_DEVICE_NAME);
+  char *drv = device_string (rt->device, CL_DRIVER_VERSION);
+  char *ver = device_string (rt->device, CL_DEVICE_VERSION);
+  char *name, *path;
+
+  g_checksum_update (sum, (const guchar *) source, -1);
+  g_checksum_update (sum, (const guchar *) BUILD_OPTIONS, -1);
+  g_checksum_update (sum, (const guchar *) rt->name, -1);
+  g_checksum_update (sum, (const guchar *) dev, -1);
+  g_checksum_update (sum, (const guchar *) drv, -1);
+  g_checksum_update (sum, (const guchar *) ver, -1);
+  name = g_strconcat (g_checksum_get_string (sum), ".bin", NULL);
+  if (dir && *dir)
+    path = g_build_filename (dir, name, NULL);
+  else
+    path = g_build_filename (g_get_user_cache_dir (), "gst-saliency", name,
+        NULL);
+  g_checksum_free (sum);
+  g_free (dev);
+  g_free (drv);
+  g_free (ver);
+  g_free (name);
+  return path;
+}
+
+static cl_program
+load_cached (SalRuntime * rt, const char *path)
+{
+  char *bin = NULL;
+  gsize len = 0;
+  cl_program prog;
+  cl_int err, status;
+
+  if (!g_file_get_contents (path, &bin, &len, NULL))
+    return NULL;
+  prog = clCreateProgramWithBinary (rt->context, 1, &rt->device, &len,
+      (const unsigned char **) &bin, &status, &err);
+  g_free (bin);
+  if (err != CL_SUCCESS)
+    return NULL;
+  if (status != CL_SUCCESS
+      || clBuildProgram (prog, 1, &rt->device, BUILD_OPTIONS, NULL,
+          NULL) != CL_SUCCESS) {
+    /* A stale or damaged cache entry: rebuild from source. */
+    clReleaseProgram (prog);
+    return NULL;
+  }
+  return prog;
+}
+
+static void
+store_cached (SalRuntime * rt, cl_program prog, const char *path)
+{
+  size_t len = 0;
+  unsigned char *bin;
+  char *dir;
+
+  if (clGetProgramInfo (prog, CL_PROGRAM_BINARY_SIZES, sizeof (len), &len,
+          NULL) != CL_SUCCESS || len == 0)
+    return;
+  bin = g_malloc (len);
+  if (clGetProgramInfo (prog, CL_PROGRAM_BINARIES, sizeof (bin), &bin,
+          NULL) == CL_SUCCESS) {
+    dir = g_path_get_dirname (path);
+    /* Best effort: a read-only cache only costs build time. */
+    if (g_mkdir_with_parents (dir, 0755) == 0)
+      g_file_set_contents (path, (const char *) bin, len, NULL);
+    g_free (dir);
+  }
+  g_free (bin);
+}
+
+static cl_program
+build_from_source (SalRuntime * rt, const char *name, const char *source,
+    GError ** error)
+{
+  const char *src = source;
+  cl_program prog;
+  cl_int err;
+
+  prog = clCreateProgramWithSource (rt->context, 1, &src, NULL, &err);
+  if (err != CL_SUCCESS) {
+    sal_cl_error (error, err, "clCreateProgramWithSource");
+    return NULL;
+  }
+  err = clBuildProgram (prog, 1, &rt->device, BUILD_OPTIONS, NULL, NULL);
+  if (err != CL_SUCCESS) {
+    char log[4096] = "";
+    clGetProgramBuildInfo (prog, rt->device, CL_PROGRAM_BUILD_LOG,
+        sizeof (log) - 1, log, NULL);
+    g_set_error (error, SAL_ERROR, SAL_ERROR_KERNEL_BUILD,
+        "building kernels/%s.cl for %s failed (%s): %s", name, rt->name,
+        sal_cl_strerror (err), log);
+    clReleaseProgram (prog);
+    return NULL;
+  }
+  return prog;
+}
+
+cl_program
+sal_runtime_get_program (SalRuntime * rt, const char *name, GError ** error)
+{
+  cl_program prog = g_hash_table_lookup (rt->programs, name);
+  GBytes *common, *body;
+  char *file, *source, *path;
+
+  if (prog)
+    return prog;
+
+  file = g_strconcat (name, ".cl", NULL);
+  common = load_source ("common.cl", error);
+  body = common ? load_source (file, error) : NULL;
+  g_free (file);
+  if (!body) {
+    if (common)
+      g_bytes_unref (common);
+    return NULL;
+  }
+  source = g_strdup_printf ("%.*s\n#line 1\n%.*s",
+      (int) g_bytes_get_size (common),
+      (const char *) g_bytes_get_data (common, NULL),
+      (int) g_bytes_get_size (body),
+      (const char *) g_bytes_get_data (body, NULL));
+  g_bytes_unref (common);
+  g_bytes_unref (body);
+
+  path = cache_path (rt, source);
+  prog = load_cached (rt, path);
+  if (!prog) {
+    prog = build_from_source (rt, name, source, error);
+    if (prog)
+      store_cached (rt, prog, path);
+  }
+  g_free (path);
+  g_free (source);
+  if (prog)
+    g_hash_table_insert (rt->programs, g_strdup (name), prog);
+  return prog;
+}

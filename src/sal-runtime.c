@@ -1,0 +1,358 @@
+/* OpenCL platform/device choice, context and queue, and error strings. */
+#include "sal-runtime.h"
+#include "saliency.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CL_PLATFORM_NOT_FOUND_KHR
+#define CL_PLATFORM_NOT_FOUND_KHR -1001
+#endif
+
+#define INSTALL_HINT "install an OpenCL driver: apt install pocl-opencl-icd " \
+  "(CPU) or your GPU vendor's ICD"
+
+const char *
+sal_cl_strerror (cl_int err)
+{
+  switch (err) {
+#define E(x) case x: return #x
+      E (CL_SUCCESS);
+      E (CL_DEVICE_NOT_FOUND);
+      E (CL_DEVICE_NOT_AVAILABLE);
+      E (CL_COMPILER_NOT_AVAILABLE);
+      E (CL_MEM_OBJECT_ALLOCATION_FAILURE);
+      E (CL_OUT_OF_RESOURCES);
+      E (CL_OUT_OF_HOST_MEMORY);
+      E (CL_BUILD_PROGRAM_FAILURE);
+      E (CL_INVALID_VALUE);
+      E (CL_INVALID_PLATFORM);
+      E (CL_INVALID_DEVICE);
+      E (CL_INVALID_CONTEXT);
+      E (CL_INVALID_COMMAND_QUEUE);
+      E (CL_INVALID_MEM_OBJECT);
+      E (CL_INVALID_BINARY);
+      E (CL_INVALID_BUILD_OPTIONS);
+      E (CL_INVALID_PROGRAM);
+      E (CL_INVALID_PROGRAM_EXECUTABLE);
+      E (CL_INVALID_KERNEL_NAME);
+      E (CL_INVALID_KERNEL);
+      E (CL_INVALID_ARG_INDEX);
+      E (CL_INVALID_ARG_VALUE);
+      E (CL_INVALID_ARG_SIZE);
+      E (CL_INVALID_KERNEL_ARGS);
+      E (CL_INVALID_WORK_DIMENSION);
+      E (CL_INVALID_WORK_GROUP_SIZE);
+      E (CL_INVALID_WORK_ITEM_SIZE);
+      E (CL_INVALID_GLOBAL_OFFSET);
+      E (CL_INVALID_BUFFER_SIZE);
+      E (CL_INVALID_GLOBAL_WORK_SIZE);
+      E (CL_PLATFORM_NOT_FOUND_KHR);
+#undef E
+    default:
+      return "unknown OpenCL error";
+  }
+}
+
+gboolean
+sal_cl_error (GError ** error, cl_int err, const char *what)
+{
+  g_set_error (error, SAL_ERROR, SAL_ERROR_OPENCL, "%s failed: %s (%d)", what,
+      sal_cl_strerror (err), err);
+  return FALSE;
+}
+
+static char *
+get_platform_string (cl_platform_id p, cl_platform_info what)
+{
+  size_t n = 0;
+  char *s;
+
+  if (clGetPlatformInfo (p, what, 0, NULL, &n) != CL_SUCCESS || n == 0)
+    return g_strdup ("?");
+  s = g_malloc0 (n + 1);
+  clGetPlatformInfo (p, what, n, s, NULL);
+  return g_strstrip (s);
+}
+
+static char *
+get_device_string (cl_device_id d, cl_device_info what)
+{
+  size_t n = 0;
+  char *s;
+
+  if (clGetDeviceInfo (d, what, 0, NULL, &n) != CL_SUCCESS || n == 0)
+    return g_strdup ("?");
+  s = g_malloc0 (n + 1);
+  clGetDeviceInfo (d, what, n, s, NULL);
+  return g_strstrip (s);
+}
+
+typedef struct
+{
+  cl_platform_id platform;
+  cl_device_id device;
+  cl_device_type type;
+} DeviceEntry;
+
+/* Lists every device of every platform, in platform order. */
+static GArray *
+list_devices (GError ** error)
+{
+  cl_uint n_platforms = 0;
+  cl_platform_id *platforms;
+  GArray *devices;
+  cl_int err;
+
+  err = clGetPlatformIDs (0, NULL, &n_platforms);
+  if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS
+          && n_platforms == 0)) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_NO_PLATFORM,
+        "no OpenCL platform found: " INSTALL_HINT);
+    return NULL;
+  }
+  if (err != CL_SUCCESS) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_NO_PLATFORM,
+        "cannot list OpenCL platforms (%s): " INSTALL_HINT,
+        sal_cl_strerror (err));
+    return NULL;
+  }
+
+  platforms = g_new0 (cl_platform_id, n_platforms);
+  clGetPlatformIDs (n_platforms, platforms, NULL);
+  devices = g_array_new (FALSE, TRUE, sizeof (DeviceEntry));
+  for (cl_uint p = 0; p < n_platforms; p++) {
+    cl_uint n = 0;
+    cl_device_id *ids;
+
+    if (clGetDeviceIDs (platforms[p], CL_DEVICE_TYPE_ALL, 0, NULL,
+            &n) != CL_SUCCESS || n == 0)
+      continue;
+    ids = g_new0 (cl_device_id, n);
+    clGetDeviceIDs (platforms[p], CL_DEVICE_TYPE_ALL, n, ids, NULL);
+    for (cl_uint i = 0; i < n; i++) {
+      DeviceEntry e = { platforms[p], ids[i], 0 };
+      clGetDeviceInfo (ids[i], CL_DEVICE_TYPE, sizeof (e.type), &e.type,
+          NULL);
+      g_array_append_val (devices, e);
+    }
+    g_free (ids);
+  }
+  g_free (platforms);
+
+  if (devices->len == 0) {
+    g_array_unref (devices);
+    g_set_error (error, SAL_ERROR, SAL_ERROR_NO_DEVICE,
+        "OpenCL platforms exist but have no devices: " INSTALL_HINT);
+    return NULL;
+  }
+  return devices;
+}
+
+static char *
+describe_devices (GArray * devices)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < devices->len; i++) {
+    DeviceEntry *e = &g_array_index (devices, DeviceEntry, i);
+    char *name = get_device_string (e->device, CL_DEVICE_NAME);
+    g_string_append_printf (s, "%s%u: %s (%s)", i ? ", " : "", i, name,
+        (e->type & CL_DEVICE_TYPE_GPU) ? "gpu" :
+        (e->type & CL_DEVICE_TYPE_CPU) ? "cpu" : "other");
+    g_free (name);
+  }
+  return g_string_free (s, FALSE);
+}
+
+static const DeviceEntry *
+find_type (GArray * devices, cl_device_type type)
+{
+  for (guint i = 0; i < devices->len; i++)
+    if (g_array_index (devices, DeviceEntry, i).type & type)
+      return &g_array_index (devices, DeviceEntry, i);
+  return NULL;
+}
+
+static const DeviceEntry *
+choose_device (GArray * devices, const char *spec, GError ** error)
+{
+  const DeviceEntry *e = NULL;
+  char *end = NULL;
+  char *list;
+
+  if (!spec || !*spec || g_ascii_strcasecmp (spec, "auto") == 0) {
+    /* A real GPU beats the CPU fallback when both exist. */
+    e = find_type (devices, CL_DEVICE_TYPE_GPU);
+    return e ? e : &g_array_index (devices, DeviceEntry, 0);
+  } else if (g_ascii_strcasecmp (spec, "cpu") == 0) {
+    e = find_type (devices, CL_DEVICE_TYPE_CPU);
+  } else if (g_ascii_strcasecmp (spec, "gpu") == 0) {
+    e = find_type (devices, CL_DEVICE_TYPE_GPU);
+  } else {
+    guint64 idx = g_ascii_strtoull (spec, &end, 10);
+    if (end != spec && *end == '\0' && idx < devices->len)
+      e = &g_array_index (devices, DeviceEntry, idx);
+  }
+  if (e)
+    return e;
+
+  list = describe_devices (devices);
+  g_set_error (error, SAL_ERROR, SAL_ERROR_NO_DEVICE,
+      "no OpenCL device matches \"%s\": use auto, cpu, gpu or an index; "
+      "devices here: %s", spec, list);
+  g_free (list);
+  return NULL;
+}
+
+static void
+release_program (gpointer p)
+{
+  clReleaseProgram ((cl_program) p);
+}
+
+SalRuntime *
+sal_runtime_new (const char *device, GError ** error)
+{
+  GArray *devices;
+  const DeviceEntry *e;
+  SalRuntime *rt;
+  char *pname, *dname;
+  cl_int err;
+
+  devices = list_devices (error);
+  if (!devices)
+    return NULL;
+  e = choose_device (devices, device, error);
+  if (!e) {
+    g_array_unref (devices);
+    return NULL;
+  }
+
+  rt = g_new0 (SalRuntime, 1);
+  rt->platform = e->platform;
+  rt->device = e->device;
+  g_array_unref (devices);
+
+  pname = get_platform_string (rt->platform, CL_PLATFORM_NAME);
+  dname = get_device_string (rt->device, CL_DEVICE_NAME);
+  rt->name = g_strdup_printf ("%s: %s", pname, dname);
+  g_free (pname);
+  g_free (dname);
+
+  rt->context = clCreateContext (NULL, 1, &rt->device, NULL, NULL, &err);
+  if (err != CL_SUCCESS) {
+    sal_cl_error (error, err, "clCreateContext");
+    sal_runtime_free (rt);
+    return NULL;
+  }
+  rt->queue = clCreateCommandQueue (rt->context, rt->device, 0, &err);
+  if (err != CL_SUCCESS) {
+    sal_cl_error (error, err, "clCreateCommandQueue");
+    sal_runtime_free (rt);
+    return NULL;
+  }
+  rt->programs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      release_program);
+  return rt;
+}
+
+void
+sal_runtime_free (SalRuntime * rt)
+{
+  if (!rt)
+    return;
+  if (rt->programs)
+    g_hash_table_unref (rt->programs);
+  if (rt->queue)
+    clReleaseCommandQueue (rt->queue);
+  if (rt->context)
+    clReleaseContext (rt->context);
+  g_free (rt->name);
+  g_free (rt);
+}
+
+cl_kernel
+sal_runtime_create_kernel (SalRuntime * rt, const char *program,
+    const char *kernel, GError ** error)
+{
+  cl_program prog = sal_runtime_get_program (rt, program, error);
+  cl_kernel k;
+  cl_int err;
+
+  if (!prog)
+    return NULL;
+  k = clCreateKernel (prog, kernel, &err);
+  if (err != CL_SUCCESS) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_KERNEL_BUILD,
+        "kernel %s not found in %s.cl: %s", kernel, program,
+        sal_cl_strerror (err));
+    return NULL;
+  }
+  return k;
+}
+
+gboolean
+sal_kernel_set_args (cl_kernel k, GError ** error, int n, ...)
+{
+  va_list ap;
+  cl_int err = CL_SUCCESS;
+  int i;
+
+  va_start (ap, n);
+  for (i = 0; i < n && err == CL_SUCCESS; i++) {
+    size_t size = va_arg (ap, size_t);
+    const void *ptr = va_arg (ap, const void *);
+    err = clSetKernelArg (k, i, size, ptr);
+  }
+  va_end (ap);
+  if (err != CL_SUCCESS) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_OPENCL,
+        "clSetKernelArg %d failed: %s", i - 1, sal_cl_strerror (err));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static size_t
+round_up (size_t n, size_t m)
+{
+  return (n + m - 1) / m * m;
+}
+
+gboolean
+sal_kernel_run_2d (SalRuntime * rt, cl_kernel k, int w, int h,
+    GError ** error)
+{
+  /* 16x4 tiles walk rows, which suits both CPU caches and GPU coalescing. */
+  size_t local[2] = { 16, 4 };
+  size_t global[2] = { round_up (MAX (w, 1), 16), round_up (MAX (h, 1), 4) };
+  cl_int err;
+
+  err = clEnqueueNDRangeKernel (rt->queue, k, 2, NULL, global, local, 0,
+      NULL, NULL);
+  if (err == CL_INVALID_WORK_GROUP_SIZE)
+    err = clEnqueueNDRangeKernel (rt->queue, k, 2, NULL, global, NULL, 0,
+        NULL, NULL);
+  if (err != CL_SUCCESS)
+    return sal_cl_error (error, err, "clEnqueueNDRangeKernel");
+  return TRUE;
+}
+
+gboolean
+sal_kernel_run_1d (SalRuntime * rt, cl_kernel k, int n, GError ** error)
+{
+  size_t local = 64;
+  size_t global = round_up (MAX (n, 1), local);
+  cl_int err;
+
+  err = clEnqueueNDRangeKernel (rt->queue, k, 1, NULL, &global, &local, 0,
+      NULL, NULL);
+  if (err == CL_INVALID_WORK_GROUP_SIZE)
+    err = clEnqueueNDRangeKernel (rt->queue, k, 1, NULL, &global, NULL, 0,
+        NULL, NULL);
+  if (err != CL_SUCCESS)
+    return sal_cl_error (error, err, "clEnqueueNDRangeKernel");
+  return TRUE;
+}
