@@ -119,7 +119,8 @@ SalEngine *sal_engine_new (const SalEngineOptions * opts, GError ** error);
 void sal_engine_free (SalEngine * engine);
 
 /* Runs one frame. The map is computed at out->width x out->height (any
- * size; typically the frame size) and written into out->data. */
+ * size; typically the frame size) and written into out->data; max and
+ * the peak are filled in too. */
 gboolean sal_engine_push_frame (SalEngine * engine, const SalFrame * frame,
     SalMap * out, GError ** error);
 

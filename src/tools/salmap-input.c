@@ -129,9 +129,7 @@ add_folder (GPtrArray * paths, const char *folder, GError ** error)
     return FALSE;
   }
   g_ptr_array_sort (found, compare_paths);
-  for (guint i = 0; i < found->len; i++)
-    g_ptr_array_add (paths, found->pdata[i]);
-  g_ptr_array_free (found, FALSE);
+  g_ptr_array_extend_and_steal (paths, found);
   return TRUE;
 }
 
@@ -256,8 +254,9 @@ open_file (SalmapInput * input, const char *path, GError ** error)
   }
   ret = av_find_best_stream (input->ic, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
   if (ret < 0) {
-    salmap_set_av_error (error, SALMAP_ERROR_INPUT, ret,
-        "%s: no video stream", path);
+    salmap_set_av_error (error, SALMAP_ERROR_INPUT, ret, "%s: %s", path,
+        ret == AVERROR_DECODER_NOT_FOUND ? "no decoder for the video stream"
+        : "no video stream");
     return FALSE;
   }
   input->stream = ret;
@@ -268,15 +267,18 @@ open_file (SalmapInput * input, const char *path, GError ** error)
     if ((int) i != input->stream)
       input->ic->streams[i]->discard = AVDISCARD_ALL;
 
+  input->is_image = demuxer_is_image (input->ic->iformat);
   input->dec = avcodec_alloc_context3 (codec);
   if (input->dec == NULL)
     g_error ("out of memory");
   ret = avcodec_parameters_to_context (input->dec, st->codecpar);
   if (ret >= 0) {
     input->dec->pkt_timebase = st->time_base;
-    /* Auto threads: decoding competes with the engine for the CPU, but
-     * idle cores while the engine waits on the device would be worse. */
-    input->dec->thread_count = 0;
+    /* Videos: auto threads; decoding competes with the engine for the
+     * CPU, but idle cores while the engine waits on the device would be
+     * worse. One image: frame threads have nothing to overlap, and
+     * starting them for each file of a long list costs. */
+    input->dec->thread_count = input->is_image ? 1 : 0;
     ret = avcodec_open2 (input->dec, codec, NULL);
   }
   if (ret < 0) {
@@ -285,7 +287,6 @@ open_file (SalmapInput * input, const char *path, GError ** error)
     return FALSE;
   }
 
-  input->is_image = demuxer_is_image (input->ic->iformat);
   if (input->is_image) {
     char *base = g_path_get_basename (path);
     char *dot = strrchr (base, '.');
@@ -314,8 +315,10 @@ engine_format (const AVFrame * f)
 
   switch (f->format) {
     case AV_PIX_FMT_YUV420P:
-      /* The engine reads I420 as video range, as GStreamer's I420 is;
-       * full-range YUV (JPEG's) goes through swscale instead. */
+      /* The engine reads I420/NV12 as BT.601 video range (as videoconvert
+       * does for SD). Full range (JPEG's) would lose contrast: swscale
+       * converts it. BT.709 passes as it is: the hue shift is small next
+       * to the cost of converting every HD frame on the CPU. */
       return f->color_range == AVCOL_RANGE_JPEG ? SAL_FORMAT_UNKNOWN
           : SAL_FORMAT_I420;
     case AV_PIX_FMT_NV12:
@@ -462,7 +465,9 @@ salmap_input_next (SalmapInput * input, SalFrame * frame,
       close_file (input);
       continue;
     }
-    if (ret != AVERROR (EAGAIN)) {
+    if (ret != AVERROR (EAGAIN) || input->draining) {
+      /* (A draining decoder that wants more input breaks the API: an
+       * error rather than reading past the end forever.) */
       salmap_set_av_error (error, SALMAP_ERROR_INPUT, ret,
           "%s: decoding frame %d", input->path, input->file_frames);
       return FALSE;
@@ -473,11 +478,12 @@ salmap_input_next (SalmapInput * input, SalFrame * frame,
     if (ret == AVERROR_EOF) {
       /* Drain: frames still held for reordering or by frame threads. */
       ret = avcodec_send_packet (input->dec, NULL);
-      if (ret < 0 && ret != AVERROR_EOF) {
+      if (ret < 0) {
         salmap_set_av_error (error, SALMAP_ERROR_INPUT, ret,
             "%s: decoding frame %d", input->path, input->file_frames);
         return FALSE;
       }
+      input->draining = TRUE;
       continue;
     }
     if (ret < 0) {

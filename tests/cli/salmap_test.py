@@ -1,0 +1,528 @@
+#!/usr/bin/python3
+"""End-to-end tests of `salmap run`, on the built binary.
+
+Usage: salmap_test.py SALMAP CASE   (meson runs one CASE per test)
+
+SALMAP is the salmap binary. SALIENCY_SHARED_DIR in the environment names
+the ../shared folder with data/ (the data cases skip without it).
+
+The inputs are made here: PNGs by a small writer below (zlib + numpy, no
+image library), videos by GStreamer's gst-launch-1.0 (independent of the
+libav code under test). Exit status 77 tells meson a case was skipped.
+"""
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+SKIP = 77
+
+try:
+    import numpy as np
+except ImportError:  # the pyenv python3 on some PATHs lacks it
+    print("numpy is not available to", sys.executable)
+    sys.exit(SKIP)
+
+
+class Skip(Exception):
+    pass
+
+
+SALMAP = None   # set by main()
+SHARED = os.environ.get("SALIENCY_SHARED_DIR", "")
+
+
+# ---------------------------------------------------------------- helpers
+
+def salmap(*args, expect=0):
+    """Runs salmap run ARGS; returns (returncode, stderr)."""
+    cmd = [SALMAP, "run"] + [str(a) for a in args]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=600)
+    # A signal (negative status) is a crash whatever was expected.
+    assert p.returncode >= 0, "%s crashed (%d):\n%s" % (
+        cmd, p.returncode, p.stderr)
+    if expect is not None:
+        assert p.returncode == expect, "%s exited %d, expected %d:\n%s" % (
+            cmd, p.returncode, expect, p.stderr)
+    return p.returncode, p.stderr
+
+
+def write_png(path, pixels, palette=None):
+    """PNG from a uint8/uint16 array: (H,W) gray, (H,W,2) gray+alpha,
+    (H,W,3) RGB, (H,W,4) RGBA; with palette (N,3), pixels are indices."""
+    a = np.asarray(pixels)
+    if a.ndim == 2:
+        a = a[:, :, None]
+    h, w, c = a.shape
+    depth = 16 if a.dtype == np.uint16 else 8
+    ctype = 3 if palette is not None else {1: 0, 2: 4, 3: 2, 4: 6}[c]
+    rows = a.astype(">u2" if depth == 16 else "u1").reshape(h, -1)
+    raw = b"".join(b"\0" + r.tobytes() for r in rows)
+
+    def chunk(kind, data):
+        body = kind + data
+        return (struct.pack(">I", len(data)) + body
+                + struct.pack(">I", zlib.crc32(body) & 0xffffffff))
+
+    png = b"\x89PNG\r\n\x1a\n"
+    png += chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, ctype, 0, 0, 0))
+    if palette is not None:
+        png += chunk(b"PLTE", np.asarray(palette, np.uint8).tobytes())
+    png += chunk(b"IDAT", zlib.compress(raw))
+    png += chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(png)
+
+
+def read_png_gray8(path):
+    """The pixels of an 8-bit grayscale PNG (what --out-dir writes)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    pos, idat, ihdr = 8, b"", None
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            ihdr = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    w, h, depth, ctype, _, _, interlace = ihdr
+    assert (depth, ctype, interlace) == (8, 0, 0), (path, ihdr)
+    raw = zlib.decompress(idat)
+    out = np.zeros((h, w), np.uint8)
+    prev = np.zeros(w, np.int32)
+    for y in range(h):
+        ftype = raw[y * (w + 1)]
+        line = np.frombuffer(raw, np.uint8, w, y * (w + 1) + 1).astype(np.int32)
+        cur = np.zeros(w, np.int32)
+        for x in range(w):
+            left = cur[x - 1] if x else 0
+            up = prev[x]
+            ul = prev[x - 1] if x else 0
+            if ftype == 0:
+                pred = 0
+            elif ftype == 1:
+                pred = left
+            elif ftype == 2:
+                pred = up
+            elif ftype == 3:
+                pred = (left + up) // 2
+            else:
+                p = left + up - ul
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - ul)
+                pred = left if pa <= pb and pa <= pc else up if pb <= pc else ul
+            cur[x] = (line[x] + pred) & 0xff
+        out[y] = cur
+        prev = cur
+    return out
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR", path
+    return struct.unpack(">II", head[16:24])   # (width, height)
+
+
+def check_maps(path, frames, height, width):
+    """The .npy is float32 LE [frames, height, width] of probability maps."""
+    with open(path, "rb") as f:
+        assert f.read(6) == b"\x93NUMPY", "%s: not an .npy file" % path
+    a = np.load(path)
+    assert a.dtype == np.dtype("<f4"), a.dtype
+    assert a.shape == (frames, height, width), \
+        "shape %s, expected %s" % (a.shape, (frames, height, width))
+    assert np.isfinite(a).all(), "non-finite values"
+    assert a.min() >= 0, "negative value %g" % a.min()
+    sums = a.astype(np.float64).sum(axis=(1, 2))
+    worst = np.abs(sums - 1).max()
+    assert worst <= 1e-4, "a map sums to %.6f" % sums[np.abs(sums - 1).argmax()]
+    return a
+
+
+def gst_launch(pipeline):
+    if shutil.which("gst-launch-1.0") is None:
+        raise Skip("gst-launch-1.0 is not installed")
+    p = subprocess.run(["gst-launch-1.0", "-q"] + pipeline.split(),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=120)
+    if p.returncode != 0:
+        raise Skip("gst-launch-1.0 %s failed (element missing?): %s"
+                   % (pipeline, p.stderr.strip()))
+
+
+def make_video(path, frames=30, width=64, height=48, enc="x264enc",
+               mux="mp4mux", fmt="I420"):
+    gst_launch("videotestsrc num-buffers=%d pattern=ball ! "
+               "video/x-raw,format=%s,width=%d,height=%d,framerate=30/1 ! "
+               "%s ! %s ! filesink location=%s"
+               % (frames, fmt, width, height, enc, mux, path))
+
+
+def random_image(rng, h, w, c=3):
+    shape = (h, w) if c == 1 else (h, w, c)
+    return rng.integers(0, 256, shape, dtype=np.uint8)
+
+
+def content_model(tmp):
+    """Options choosing a model whose maps depend on the picture (the
+    default may be a content-free prior): cases that tell frames apart
+    by their maps need one."""
+    rng = np.random.default_rng(0)
+    probe = os.path.join(tmp, "probe.png")
+    write_png(probe, random_image(rng, 8, 8))
+    rc, err = salmap("-q", "--model", "classic", probe, expect=None)
+    if rc != 0:
+        raise Skip("no classic model in this build: %s" % err.strip())
+    return ["--model", "classic"]
+
+
+def shared(*parts):
+    path = os.path.join(SHARED, *parts)
+    if not SHARED or not os.path.exists(path):
+        raise Skip("%s is absent (no ../shared)" % path)
+    return path
+
+
+# ------------------------------------------------------------------ cases
+
+def case_usage(tmp):
+    for args in (["--help"], ["help", "run"], ["run", "--help"]):
+        p = subprocess.run([SALMAP] + args, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        assert p.returncode == 0, (args, p.stderr)
+        assert "Usage" in p.stdout, (args, p.stdout)
+    p = subprocess.run([SALMAP, "run", "--help"], stdout=subprocess.PIPE,
+                       text=True)
+    for option in ("--npy", "--out-dir", "--still", "--model", "--device",
+                   "--quiet"):
+        assert option in p.stdout, option
+    for args in ([], ["nonsense"], ["run"], ["run", "--no-such-option", "x"]):
+        p = subprocess.run([SALMAP] + args, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        assert p.returncode == 2, (args, p.returncode, p.stderr)
+        assert p.stderr.strip(), args
+
+
+def case_video_npy(tmp):
+    video = os.path.join(tmp, "ball.mp4")
+    make_video(video, frames=30)
+    npy = os.path.join(tmp, "maps.npy")
+    _, err = salmap("--npy", npy, video)
+    check_maps(npy, 30, 48, 64)
+    assert "30 frames" in err and "fps" in err, err
+    assert not os.path.exists(npy + ".part")
+    # --quiet: nothing at all on stderr.
+    _, err = salmap("--quiet", "--npy", npy, video)
+    assert err == "", err
+
+
+def case_video_out_dir(tmp):
+    video = os.path.join(tmp, "ball.mp4")
+    make_video(video, frames=30)
+    out, npy = os.path.join(tmp, "maps"), os.path.join(tmp, "maps.npy")
+    salmap("-q", "--out-dir", out, "--npy", npy, video)
+    maps = check_maps(npy, 30, 48, 64)
+    names = sorted(os.listdir(out))
+    assert names == ["%06d.png" % i for i in range(30)], names
+    for i in (0, 29):
+        png = read_png_gray8(os.path.join(out, names[i]))
+        assert png.shape == (48, 64)
+        assert png.max() == 255, png.max()
+        want = maps[i] / maps[i].max() * 255
+        assert np.abs(png - want).max() <= 1, "PNG != map/max*255"
+
+
+def case_odd_video(tmp):
+    # x264 cannot code odd sizes in 4:2:0; FFV1 can, and yuv420p 33x17
+    # goes to the engine as I420 with rounded-up chroma planes.
+    video = os.path.join(tmp, "odd.mkv")
+    make_video(video, frames=10, width=33, height=17, enc="avenc_ffv1",
+               mux="matroskamux")
+    npy, out = os.path.join(tmp, "odd.npy"), os.path.join(tmp, "out")
+    salmap("-q", "--npy", npy, "--out-dir", out, video)
+    check_maps(npy, 10, 17, 33)
+    assert len(os.listdir(out)) == 10
+    assert png_size(os.path.join(out, "000009.png")) == (33, 17)
+
+
+def case_video_formats(tmp):
+    # Decoder outputs the engine reads as they are (gray, rgb24, bgr0) and
+    # ones converted to RGB first (4:4:4, 10 bit). Raw RGB rows are not
+    # padded in Matroska but are in GStreamer: width*3 must be a multiple
+    # of 4 for the picture to survive, hence 36.
+    for fmt, enc in (("GRAY8", "avenc_ffv1"), ("RGB", "identity"),
+                     ("BGRx", "avenc_ffv1"), ("Y444", "avenc_ffv1"),
+                     ("I420_10LE", "avenc_ffv1")):
+        video = os.path.join(tmp, fmt + ".mkv")
+        make_video(video, frames=5, width=36, height=21, enc=enc,
+                   mux="matroskamux", fmt=fmt)
+        npy = os.path.join(tmp, fmt + ".npy")
+        salmap("-q", "--npy", npy, video)
+        check_maps(npy, 5, 21, 36)
+
+
+def case_image_list(tmp):
+    rng = np.random.default_rng(1)
+    h, w = 17, 33
+    images = {
+        "c_rgb.png": random_image(rng, h, w, 3),
+        "a_gray.png": random_image(rng, h, w, 1),
+        "b_gray_alpha.png": random_image(rng, h, w, 2),
+        "d_rgba.png": random_image(rng, h, w, 4),
+        "e_rgb16.png": rng.integers(0, 65536, (h, w, 3), dtype=np.uint16),
+    }
+    paths = []
+    for name, pixels in images.items():
+        paths.append(os.path.join(tmp, name))
+        write_png(paths[-1], pixels)
+    paths.append(os.path.join(tmp, "f_palette.png"))
+    write_png(paths[-1], rng.integers(0, 4, (h, w), dtype=np.uint8),
+              palette=[[255, 0, 0], [0, 255, 0], [0, 0, 255], [9, 9, 9]])
+    npy, out = os.path.join(tmp, "maps.npy"), os.path.join(tmp, "out")
+    salmap("-q", "--npy", npy, "--out-dir", out, *paths)
+    check_maps(npy, len(paths), h, w)
+    want = sorted(os.path.splitext(os.path.basename(p))[0] + ".png"
+                  for p in paths)
+    assert sorted(os.listdir(out)) == want, os.listdir(out)
+    for name in want:
+        assert png_size(os.path.join(out, name)) == (w, h), name
+
+
+def case_jpeg_list(tmp):
+    # JPEG decodes to full-range yuvj420p/yuvj444p: the RGB conversion path.
+    paths = []
+    for i, (w, h) in enumerate([(33, 17)] * 3):
+        paths.append(os.path.join(tmp, "%d.jpg" % i))
+        gst_launch("videotestsrc num-buffers=1 pattern=%d ! "
+                   "video/x-raw,width=%d,height=%d ! jpegenc ! "
+                   "filesink location=%s" % (i, w, h, paths[-1]))
+    npy = os.path.join(tmp, "maps.npy")
+    salmap("-q", "--npy", npy, *paths)
+    check_maps(npy, 3, 17, 33)
+
+
+def case_tiny_images(tmp):
+    one = os.path.join(tmp, "one.png")
+    write_png(one, np.array([[[200, 10, 30]]], np.uint8))
+    gray = os.path.join(tmp, "gray.png")
+    write_png(gray, np.array([[7]], np.uint8))
+    npy, out = os.path.join(tmp, "maps.npy"), os.path.join(tmp, "out")
+    salmap("-q", "--npy", npy, "--out-dir", out, one, gray)
+    maps = check_maps(npy, 2, 1, 1)
+    assert np.allclose(maps, 1.0), maps
+    assert png_size(os.path.join(out, "one.png")) == (1, 1)
+    # A one-pixel row and column.
+    for shape in ((1, 40), (40, 1)):
+        path = os.path.join(tmp, "line.png")
+        write_png(path, np.full(shape + (3,), 128, np.uint8))
+        salmap("-q", "--npy", npy, path)
+        check_maps(npy, 1, *shape)
+
+
+def case_mixed_sizes(tmp):
+    rng = np.random.default_rng(2)
+    sizes = [(17, 33), (40, 30), (17, 33)]
+    paths = []
+    for i, (h, w) in enumerate(sizes):
+        paths.append(os.path.join(tmp, "im%d.png" % i))
+        write_png(paths[-1], random_image(rng, h, w))
+    npy = os.path.join(tmp, "maps.npy")
+    _, err = salmap("--npy", npy, *paths, expect=1)
+    assert err.startswith("salmap: ") and "size" in err, err
+    assert "33x17" in err and "30x40" in err, err
+    assert not os.path.exists(npy), "a failed run left an .npy"
+    assert not os.path.exists(npy + ".part"), "a failed run left a .part"
+    out = os.path.join(tmp, "out")
+    salmap("-q", "--out-dir", out, *paths)
+    for i, (h, w) in enumerate(sizes):
+        assert png_size(os.path.join(out, "im%d.png" % i)) == (w, h)
+
+
+def make_folder(tmp):
+    """A folder whose names sort differently by bytes and by number."""
+    rng = np.random.default_rng(3)
+    folder = os.path.join(tmp, "frames")
+    os.mkdir(folder)
+    names = ["frame1.png", "frame2.png", "frame10.png"]   # natural order
+    for name in names:
+        write_png(os.path.join(folder, name), random_image(rng, 24, 32))
+    with open(os.path.join(folder, "notes.txt"), "w") as f:
+        f.write("not an image\n")
+    return folder, [os.path.join(folder, n) for n in names]
+
+
+def case_folder(tmp):
+    folder, paths = make_folder(tmp)
+    npy, out = os.path.join(tmp, "maps.npy"), os.path.join(tmp, "out")
+    salmap("-q", "--npy", npy, "--out-dir", out, folder)
+    check_maps(npy, 3, 24, 32)          # notes.txt is not a frame
+    assert sorted(os.listdir(out)) == sorted(
+        os.path.basename(p) for p in paths), os.listdir(out)
+
+    empty = os.path.join(tmp, "empty")
+    os.mkdir(empty)
+    _, err = salmap(empty, expect=1)
+    assert ("salmap: " + empty) in err and "no image files" in err, err
+
+
+def case_order(tmp):
+    # In still mode a map depends on its frame only, so the order of the
+    # maps shows the order the frames were read in.
+    folder, paths = make_folder(tmp)
+    model = content_model(tmp)
+    by_folder = os.path.join(tmp, "folder.npy")
+    salmap("-q", "--still", "--npy", by_folder, *model, folder)
+    a = check_maps(by_folder, 3, 24, 32)
+    by_list = os.path.join(tmp, "list.npy")
+    salmap("-q", "--still", "--npy", by_list, *model, *paths)
+    b = check_maps(by_list, 3, 24, 32)
+    assert not np.allclose(b[0], b[1]), "different frames, same map"
+    assert np.allclose(a, b, atol=1e-7), "folder order != name order"
+    reverse = os.path.join(tmp, "reverse.npy")
+    salmap("-q", "--still", "--npy", reverse, *model, *paths[::-1])
+    c = check_maps(reverse, 3, 24, 32)
+    assert np.allclose(c, b[::-1], atol=1e-7), "list order not kept"
+
+
+def case_still(tmp):
+    rng = np.random.default_rng(4)
+    first, second = os.path.join(tmp, "a.png"), os.path.join(tmp, "b.png")
+    write_png(first, random_image(rng, 36, 48))
+    write_png(second, random_image(rng, 36, 48))
+    pair, alone = os.path.join(tmp, "pair.npy"), os.path.join(tmp, "alone.npy")
+    salmap("-q", "--still", "--npy", pair, first, second)
+    salmap("-q", "--still", "--npy", alone, second)
+    p = check_maps(pair, 2, 36, 48)
+    s = check_maps(alone, 1, 36, 48)
+    assert np.allclose(p[1], s[0], atol=1e-7), \
+        "--still: a map depends on the frame before"
+
+
+def case_corrupt(tmp):
+    garbage = os.path.join(tmp, "garbage.mp4")
+    with open(garbage, "wb") as f:
+        f.write(np.random.default_rng(5).integers(0, 256, 20000, np.uint8)
+                .tobytes())
+    _, err = salmap("--npy", os.path.join(tmp, "g.npy"), garbage, expect=1)
+    assert ("salmap: " + garbage) in err, err
+    assert "Invalid data found when processing input" in err, err
+
+    # Cut in the middle: mp4mux writes the index (moov) at the end, so it
+    # is lost; with faststart it comes first and the samples are cut.
+    for name, mux in (("cut.mp4", "mp4mux"),
+                      ("cut-faststart.mp4", "mp4mux faststart=true")):
+        video = os.path.join(tmp, "whole-" + name)
+        make_video(video, frames=30, mux=mux)
+        with open(video, "rb") as f:
+            data = f.read()
+        cut = os.path.join(tmp, name)
+        with open(cut, "wb") as f:
+            f.write(data[:len(data) * 2 // 3])
+        npy = os.path.join(tmp, name + ".npy")
+        _, err = salmap("--npy", npy, cut, expect=1)
+        assert ("salmap: " + cut) in err, err
+        assert not os.path.exists(npy), "a failed run left an .npy"
+
+    png = os.path.join(tmp, "broken.png")
+    write_png(png, np.zeros((8, 8, 3), np.uint8))
+    with open(png, "r+b") as f:
+        f.truncate(40)
+    _, err = salmap("--npy", os.path.join(tmp, "p.npy"), png, expect=1)
+    assert png in err, err
+
+
+def case_missing(tmp):
+    missing = os.path.join(tmp, "no-such-clip.mp4")
+    _, err = salmap("--npy", os.path.join(tmp, "m.npy"), missing, expect=1)
+    assert err.startswith("salmap: ") and missing in err, err
+    assert "No such file or directory" in err, err
+    # A missing name later in a list fails before any work.
+    good = os.path.join(tmp, "good.png")
+    write_png(good, np.zeros((4, 4, 3), np.uint8))
+    out = os.path.join(tmp, "out")
+    _, err = salmap("--out-dir", out, good, missing, expect=1)
+    assert missing in err, err
+    assert not os.path.exists(os.path.join(out, "good.png"))
+    # An output that cannot be written.
+    _, err = salmap("--npy", os.path.join(tmp, "no", "dir", "m.npy"), good,
+                    expect=1)
+    assert err.startswith("salmap: "), err
+
+
+def case_engine_errors(tmp):
+    image = os.path.join(tmp, "x.png")
+    write_png(image, np.zeros((8, 8, 3), np.uint8))
+    for args in (["--model", os.path.join(tmp, "no-such-model.safetensors")],
+                 ["--model", "no-such-architecture"],
+                 ["--device", "4242"]):
+        _, err = salmap(*args, image, expect=1)
+        assert err.startswith("salmap: ") and len(err.splitlines()) >= 1, err
+
+
+def case_data_park(tmp):
+    # H.264 with an audio and a subtitle stream: only the video is read.
+    clip = shared("data", "clips", "park-320x180-60fps.mp4")
+    npy = os.path.join(tmp, "park.npy")
+    salmap("-q", "--npy", npy, clip)
+    # 341: what GStreamer's qtdemux ! avdec_h264 decodes from it too.
+    check_maps(npy, 341, 180, 320)
+
+
+def case_data_explosion(tmp):
+    # Composition-time offsets and an edit list: every one of the 517
+    # frames must come out (a decoder not drained at the end, or frames
+    # dropped by timestamp, lose some). PNGs rather than a 1.9 GB .npy.
+    clip = shared("data", "clips", "explosion-720x1280.mp4")
+    out = os.path.join(tmp, "out")
+    salmap("-q", "--out-dir", out, clip)
+    names = sorted(os.listdir(out))
+    assert names == ["%06d.png" % i for i in range(517)], \
+        "%d maps: %s ... %s" % (len(names), names[:2], names[-2:])
+    assert png_size(os.path.join(out, names[-1])) == (720, 1280)
+
+
+def case_data_dhf1k(tmp):
+    folder = shared("data", "dhf1k-0601", "images")
+    n = len([f for f in os.listdir(folder) if f.endswith(".jpg")])
+    npy, out = os.path.join(tmp, "dhf1k.npy"), os.path.join(tmp, "out")
+    salmap("-q", "--npy", npy, "--out-dir", out, folder)
+    check_maps(npy, n, 256, 320)
+    assert sorted(os.listdir(out)) == sorted(
+        os.path.splitext(f)[0] + ".png" for f in os.listdir(folder)
+        if f.endswith(".jpg"))
+
+
+CASES = {name[5:]: fn for name, fn in globals().items()
+         if name.startswith("case_")}
+
+
+def main():
+    global SALMAP
+    if len(sys.argv) != 3 or sys.argv[2] not in CASES:
+        print("usage: %s SALMAP CASE\ncases: %s"
+              % (sys.argv[0], " ".join(CASES)))
+        return 2
+    SALMAP = os.path.abspath(sys.argv[1])
+    if not os.access(SALMAP, os.X_OK):
+        print("%s is not an executable" % SALMAP)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="salmap-test-") as tmp:
+        try:
+            CASES[sys.argv[2]](tmp)
+        except Skip as e:
+            print("SKIP:", e)
+            return SKIP
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
