@@ -33,13 +33,8 @@ static const SalArch *
 find_arch (const char *model, GError ** error)
 {
   /* The weight-free model is the default until a learned one ships. */
-#ifndef SAL_NO_CLASSIC
   if (!model || !*model || g_strcmp0 (model, "classic") == 0)
     return &sal_arch_classic;
-#else
-  if (!model || !*model)
-    return &sal_arch_centre;
-#endif
   if (g_strcmp0 (model, "centre") == 0)
     return &sal_arch_centre;
 
