@@ -52,7 +52,7 @@ parse_options (int argc, char **argv, RunOptions * opts)
 {
   const GOptionEntry entries[] = {
     {"model", 'm', 0, G_OPTION_ARG_STRING, &opts->model,
-        "Model: \"classic\" or a model file (default: the built-in one)", "M"},
+        "Model: \"classic\", \"centre\" or a model file (default: classic)", "M"},
     {"device", 'd', 0, G_OPTION_ARG_STRING, &opts->device,
         "OpenCL device: auto, cpu, gpu or an index (default: auto)", "D"},
     {"still", 's', 0, G_OPTION_ARG_NONE, &opts->still,
