@@ -12,7 +12,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/pipelines/setup.sh"
 
-export GST_PLUGIN_PATH="$top/build/plugins${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+export GST_PLUGIN_PATH="$top/build/plugins/element${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 input=${1:-}
 out=${OUT:-saliency-overlay.mp4}
 frames=${FRAMES:-300}
@@ -38,7 +38,7 @@ gst-launch-1.0 -m -e $src ! videoconvert ! \
   x264enc speed-preset=veryfast ! mp4mux ! filesink location="$out" \
   >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
 
-n=$(grep -c 'element message.*saliency' "$log" || true)
+n=$(grep -c 'from element "saliency0" (element): saliency' "$log" || true)
 t=$(sed -n 's/^Execution ended after \([0-9:.]*\).*/\1/p' "$log" |
   awk -F: '{ print $1 * 3600 + $2 * 60 + $3 }')
 awk -v n="$n" -v t="$t" -v out="$out" 'BEGIN {
