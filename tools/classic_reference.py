@@ -2,7 +2,7 @@
 
 This file is the specification that kernels/classic.cl and
 src/sal-arch-classic.c implement; the OpenCL version must match it to
-float32 noise (tests/test_classic_parity.py checks that).
+float32 noise (tests/unit/classic_parity.py checks that).
 
 The model, per frame, at the network size W x H (choose_size):
 
