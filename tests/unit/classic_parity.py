@@ -3,7 +3,7 @@
 its NumPy specification, tools/classic_reference.py, on synthetic frames
 made here: a textured background, a coloured disc and a moving square.
 
-  /usr/bin/python3 tests/test_classic_parity.py [SALMAP]
+  /usr/bin/python3 tests/unit/classic_parity.py [SALMAP]
 
 SALMAP defaults to $SALMAP, else $SALIENCY_BUILD_ROOT/src/tools/salmap.
 Exits 77 (skip) when salmap or PIL is missing.

@@ -1,6 +1,6 @@
 /* The classic model through the public engine API: probability maps,
  * where the peak goes, what motion and the temporal state do. Numbers
- * are checked against the NumPy specification by test_classic_parity.py;
+ * are checked against the NumPy specification by classic_parity.py;
  * these are the properties that must hold whatever the tuning. */
 #include "saliency.h"
 
