@@ -14,7 +14,7 @@ struct _SalModel
 
 static SalModel *
 centre_create (SalRuntime * rt, const SalEngineOptions * opts,
-    GBytes * weights, SalModelInfo * info, float mean[3], float std[3],
+    SalModelFile * file, SalModelInfo * info, float mean[3], float std[3],
     GError ** error)
 {
   SalModel *m = g_new0 (SalModel, 1);

@@ -148,7 +148,7 @@ classic_free (SalModel * m)
 
 static SalModel *
 classic_create (SalRuntime * rt, const SalEngineOptions * opts,
-    GBytes * weights, SalModelInfo * info, float mean[3], float std[3],
+    SalModelFile * file, SalModelInfo * info, float mean[3], float std[3],
     GError ** error)
 {
   SalModel *m = g_new0 (SalModel, 1);

@@ -8,6 +8,7 @@
 
 #include "saliency.h"
 #include "sal-tensor.h"
+#include "sal-model-file.h"
 
 G_BEGIN_DECLS
 
@@ -16,10 +17,12 @@ typedef struct _SalModel SalModel;
 typedef struct
 {
   const char *name;
-  /* Creates the model; fills info (strings must outlive the model) and the
-   * input normalisation: engine feeds (rgb/255 - mean) / std. */
+  /* Creates the model from its file (NULL for weight-free models); fills
+   * info (strings must outlive the model) and the input normalisation: the
+   * engine feeds (rgb/255 - mean) / std. Validates opts (domain, net size,
+   * modulo) with errors that say what is allowed. */
   SalModel *(*create) (SalRuntime * rt, const SalEngineOptions * opts,
-      GBytes * weights, SalModelInfo * info, float mean[3], float std[3],
+      SalModelFile * file, SalModelInfo * info, float mean[3], float std[3],
       GError ** error);
   /* Chooses the network size for a frame size. Called at start and on every
    * frame size change (followed by reset). NULL: info's fixed size. */
@@ -39,6 +42,7 @@ typedef struct
 
 extern const SalArch sal_arch_classic;
 extern const SalArch sal_arch_centre;
+extern const SalArch sal_arch_unisal;
 
 G_END_DECLS
 
