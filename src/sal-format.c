@@ -31,3 +31,29 @@ sal_pixel_format_to_string (SalPixelFormat format)
     return "unknown";
   return format_names[format];
 }
+
+gboolean
+sal_parse_net_size (const char *text, int *width, int *height,
+    GError ** error)
+{
+  guint64 h, w;
+  char *end = NULL;
+
+  if (text) {
+    h = g_ascii_strtoull (text, &end, 10);
+    if (end != text && (*end == 'x' || *end == 'X')) {
+      const char *wtext = end + 1;
+      w = g_ascii_strtoull (wtext, &end, 10);
+      if (end != wtext && *end == '\0' && h >= 1 && w >= 1 && h <= 8192
+          && w <= 8192) {
+        *width = (int) w;
+        *height = (int) h;
+        return TRUE;
+      }
+    }
+  }
+  g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+      "invalid network size \"%s\": write HEIGHTxWIDTH, e.g. 224x384",
+      text ? text : "");
+  return FALSE;
+}

@@ -99,6 +99,11 @@ typedef struct
   int modulo;
 } SalEngineOptions;
 
+/* Parses a network size "HxW" (height first, as UNISAL writes it: "224x384")
+ * into width and height. Architectures check what sizes they accept. */
+gboolean sal_parse_net_size (const char *text, int *width, int *height,
+    GError ** error);
+
 /* Fills opts with defaults. Always call it first: fields may be added. */
 void sal_engine_options_init (SalEngineOptions * opts);
 

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "saliency.h"
+#include "salmap-engine-args.h"
 #include "salmap-input.h"
 #include "salmap-npy.h"
 #include "salmap-png.h"
@@ -13,9 +14,7 @@
 
 typedef struct
 {
-  char *model;
-  char *device;
-  gboolean still;
+  SalmapEngineArgs engine;
   char *npy;
   char *out_dir;
   gboolean quiet;
@@ -39,8 +38,7 @@ typedef struct
 static void
 run_options_clear (RunOptions * opts)
 {
-  g_free (opts->model);
-  g_free (opts->device);
+  salmap_engine_args_clear (&opts->engine);
   g_free (opts->npy);
   g_free (opts->out_dir);
   g_strfreev (opts->inputs);
@@ -51,12 +49,6 @@ static int
 parse_options (int argc, char **argv, RunOptions * opts)
 {
   const GOptionEntry entries[] = {
-    {"model", 'm', 0, G_OPTION_ARG_STRING, &opts->model,
-        "Model: \"classic\", \"centre\" or a model file (default: classic)", "M"},
-    {"device", 'd', 0, G_OPTION_ARG_STRING, &opts->device,
-        "OpenCL device: auto, cpu, gpu or an index (default: auto)", "D"},
-    {"still", 's', 0, G_OPTION_ARG_NONE, &opts->still,
-        "Treat every frame as an independent image (no temporal state)", NULL},
     {"npy", 'n', 0, G_OPTION_ARG_FILENAME, &opts->npy,
         "Write all maps as one float32 array [T,H,W] to FILE", "FILE"},
     {"out-dir", 'o', 0, G_OPTION_ARG_FILENAME, &opts->out_dir,
@@ -85,7 +77,10 @@ parse_options (int argc, char **argv, RunOptions * opts)
       "\n"
       "Examples:\n"
       "  salmap run --npy maps.npy clip.mp4\n"
-      "  salmap run --still --out-dir maps/ photos/\n");
+      "  salmap run --still --out-dir maps/ photos/\n"
+      "  salmap run --model unisal.safetensors --domain DHF1K --net-size 224x384 \\\n"
+      "      --npy maps.npy clip.mp4\n");
+  salmap_engine_args_add (context, &opts->engine);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error)) {
     salmap_printerr ("%s (see %s --help)", error->message, argv[0]);
@@ -173,6 +168,9 @@ run_all (Run * run, GError ** error)
   SalmapFrameInfo info;
   GError *input_error = NULL;
 
+  /* Bad options fail before any input is opened. */
+  if (!salmap_engine_args_to_options (&opts->engine, &eopts, error))
+    return FALSE;
   run->input = salmap_input_new ((const char *const *) opts->inputs, error);
   if (run->input == NULL)
     return FALSE;
@@ -184,10 +182,6 @@ run_all (Run * run, GError ** error)
     return FALSE;
   }
 
-  sal_engine_options_init (&eopts);
-  eopts.model = opts->model;
-  eopts.device = opts->device;
-  eopts.still = opts->still;
   run->engine = sal_engine_new (&eopts, error);
   if (run->engine == NULL)
     return FALSE;

@@ -1,0 +1,32 @@
+/* The engine options every salmap command takes (--model, --device,
+ * --still, --domain, --net-size, --modulo). */
+#ifndef SALMAP_ENGINE_ARGS_H
+#define SALMAP_ENGINE_ARGS_H
+
+#include <glib.h>
+
+#include "saliency.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *model;
+  char *device;
+  gboolean still;
+  char *domain;
+  char *net_size;
+  int modulo;
+} SalmapEngineArgs;
+
+/* Adds the options to context; they write into args. */
+void salmap_engine_args_add (GOptionContext * context,
+    SalmapEngineArgs * args);
+/* Fills opts (which borrows args' strings) from the parsed args. */
+gboolean salmap_engine_args_to_options (const SalmapEngineArgs * args,
+    SalEngineOptions * opts, GError ** error);
+void salmap_engine_args_clear (SalmapEngineArgs * args);
+
+G_END_DECLS
+
+#endif
