@@ -144,6 +144,10 @@ enum
   PROP_POST_MESSAGES,
   PROP_MODEL,
   PROP_DEVICE,
+  PROP_DOMAIN,
+  PROP_NET_SIZE,
+  PROP_MODULO,
+  PROP_STILL,
   PROP_LATENCY,
   PROP_QOS,
 };
@@ -168,6 +172,10 @@ struct _GstSaliency
   GstSaliencySettings settings;
   gchar *model;
   gchar *device;
+  gchar *domain;
+  gchar *net_size;
+  gint modulo;
+  gboolean still;
   gint64 latency;
   GstClockTime earliest_time;   /* from QOS events; late frames skip */
   GstClockTime max_processing;  /* the slowest frame so far */
@@ -342,6 +350,41 @@ gst_saliency_class_init (GstSaliencyClass * klass)
           G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |
           G_PARAM_STATIC_STRINGS));
 
+  g_object_class_install_property (gobject_class, PROP_DOMAIN,
+      g_param_spec_string ("domain", "Domain",
+          "Model domain, for models trained on several data sets (UNISAL: "
+          "DHF1K, Hollywood, UCFSports, SALICON); NULL for the model's "
+          "default (read when going to PAUSED)",
+          NULL,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |
+          G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_NET_SIZE,
+      g_param_spec_string ("net-size", "Network size",
+          "Size frames are resized to for the network, as HEIGHTxWIDTH "
+          "(UNISAL: multiples of 32, e.g. 224x384); NULL for the model "
+          "file's default (read when going to PAUSED)",
+          NULL,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |
+          G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_MODULO,
+      g_param_spec_int ("modulo", "Modulo",
+          "Interleaved recurrent sequences: frame t continues the state of "
+          "frame t-modulo; 0 for the domain's default (UNISAL: 5 for DHF1K, "
+          "4 otherwise) (read when going to PAUSED)",
+          0, 64, 0,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |
+          G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_STILL,
+      g_param_spec_boolean ("still", "Still",
+          "Treat every frame as an independent image: no temporal state "
+          "(switching resets it)",
+          FALSE,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
+          G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_property (gobject_class, PROP_LATENCY,
       g_param_spec_int64 ("latency", "Latency",
           "Processing latency in nanoseconds to add to the upstream latency "
@@ -415,6 +458,8 @@ gst_saliency_finalize (GObject * object)
 
   g_free (self->model);
   g_free (self->device);
+  g_free (self->domain);
+  g_free (self->net_size);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -487,6 +532,27 @@ gst_saliency_set_property (GObject * object, guint prop_id,
       g_free (self->device);
       self->device = g_value_dup_string (value);
       break;
+    case PROP_DOMAIN:
+    case PROP_NET_SIZE:
+    case PROP_MODULO:
+      if (gst_saliency_is_running (self)) {
+        GST_WARNING_OBJECT (self, "%s can only be changed in the NULL and "
+            "READY states", pspec->name);
+        break;
+      }
+      if (prop_id == PROP_DOMAIN) {
+        g_free (self->domain);
+        self->domain = g_value_dup_string (value);
+      } else if (prop_id == PROP_NET_SIZE) {
+        g_free (self->net_size);
+        self->net_size = g_value_dup_string (value);
+      } else {
+        self->modulo = g_value_get_int (value);
+      }
+      break;
+    case PROP_STILL:
+      self->still = g_value_get_boolean (value);
+      break;
     case PROP_LATENCY:
       self->latency = g_value_get_int64 (value);
       post_latency = self->live;
@@ -546,6 +612,18 @@ gst_saliency_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
+      break;
+    case PROP_DOMAIN:
+      g_value_set_string (value, self->domain);
+      break;
+    case PROP_NET_SIZE:
+      g_value_set_string (value, self->net_size);
+      break;
+    case PROP_MODULO:
+      g_value_set_int (value, self->modulo);
+      break;
+    case PROP_STILL:
+      g_value_set_boolean (value, self->still);
       break;
     case PROP_LATENCY:
       g_value_set_int64 (value, self->latency);
@@ -635,22 +713,35 @@ gst_saliency_start (GstBaseTransform * trans)
   SalEngineOptions options;
   const SalModelInfo *info;
   GError *error = NULL;
-  gchar *model, *device;
+  gchar *model, *device, *domain, *net_size;
+
+  sal_engine_options_init (&options);
+  gboolean ok = TRUE;
 
   GST_OBJECT_LOCK (self);
   model = g_strdup (self->model);
   device = g_strdup (self->device);
+  domain = g_strdup (self->domain);
+  net_size = g_strdup (self->net_size);
+  options.modulo = self->modulo;
+  options.still = self->still;
   self->max_processing = 0;
   self->reported_latency = 0;
   self->live = FALSE;
   GST_OBJECT_UNLOCK (self);
 
-  sal_engine_options_init (&options);
   options.model = model;
   options.device = device;
-  self->engine = sal_engine_new (&options, &error);
+  options.domain = domain;
+  if (net_size)
+    ok = sal_parse_net_size (net_size, &options.net_width,
+        &options.net_height, &error);
+  if (ok)
+    self->engine = sal_engine_new (&options, &error);
   g_free (model);
   g_free (device);
+  g_free (domain);
+  g_free (net_size);
 
   if (!self->engine) {
     gst_saliency_post_error (self, error, FALSE);
@@ -1035,6 +1126,7 @@ gst_saliency_infer (GstSaliency * self, GstVideoFrame * frame)
   SalFrame in = { 0, };
   SalMap out = { 0, };
   GError *error = NULL;
+  gboolean still;
 
   in.format = sal_pixel_format_from_string (gst_video_format_to_string
       (GST_VIDEO_FRAME_FORMAT (frame)));
@@ -1048,6 +1140,12 @@ gst_saliency_infer (GstSaliency * self, GstVideoFrame * frame)
   out.width = width;
   out.height = height;
   out.data = g_new (gfloat, n);
+
+  /* still may change while playing; switching resets the engine's state. */
+  GST_OBJECT_LOCK (self);
+  still = self->still;
+  GST_OBJECT_UNLOCK (self);
+  sal_engine_set_still (self->engine, still);
 
   if (!sal_engine_push_frame (self->engine, &in, &out, &error)) {
     gst_saliency_post_error (self, error, TRUE);

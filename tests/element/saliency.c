@@ -640,9 +640,10 @@ typedef enum
 /* The map of a reference frame pushed after @n_before moving frames and,
  * in between, what @history says. */
 static GstBuffer *
-map_after_history (guint n_before, History history)
+map_after_history (const gchar * properties, guint n_before,
+    History history)
 {
-  GstHarness *h = harness_new ("mode=none");
+  GstHarness *h = harness_new (properties);
   GstBuffer *buf, *out;
   guint n = 0;
 
@@ -685,8 +686,8 @@ map_difference (GstBuffer * a, GstBuffer * b)
  * fresh start. */
 GST_START_TEST (test_reset)
 {
-  GstBuffer *fresh = map_after_history (0, HISTORY_KEPT);
-  GstBuffer *history = map_after_history (6, HISTORY_KEPT);
+  GstBuffer *fresh = map_after_history ("mode=none", 0, HISTORY_KEPT);
+  GstBuffer *history = map_after_history ("mode=none", 6, HISTORY_KEPT);
   const struct
   {
     History history;
@@ -705,7 +706,8 @@ GST_START_TEST (test_reset)
         "the classic model is temporal: history should change the map");
 
   for (guint i = 0; i < G_N_ELEMENTS (resets); i++) {
-    GstBuffer *reset = map_after_history (6, resets[i].history);
+    GstBuffer *reset = map_after_history ("mode=none", 6,
+        resets[i].history);
 
     fail_unless (map_difference (fresh, reset) < 1e-4,
         "%s: maps differ by %g", resets[i].name,
@@ -713,6 +715,23 @@ GST_START_TEST (test_reset)
     gst_buffer_unref (reset);
   }
 
+  gst_buffer_unref (history);
+  gst_buffer_unref (fresh);
+}
+
+GST_END_TEST;
+
+/* still=true: every frame is independent, whatever came before. */
+GST_START_TEST (test_still)
+{
+  GstBuffer *fresh = map_after_history ("mode=none still=true", 0,
+      HISTORY_KEPT);
+  GstBuffer *history = map_after_history ("mode=none still=true", 6,
+      HISTORY_KEPT);
+
+  fail_unless (map_difference (fresh, history) < 1e-4,
+      "still mode: history changed the map by %g",
+      map_difference (fresh, history));
   gst_buffer_unref (history);
   gst_buffer_unref (fresh);
 }
@@ -837,6 +856,14 @@ GST_START_TEST (test_bad_model)
       GST_RESOURCE_ERROR_NOT_FOUND, "no-such-model");
   check_fails_to_start ("model", "/nonexistent/model.safetensors",
       GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND, "model.safetensors");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_net_size)
+{
+  check_fails_to_start ("net-size", "abc", GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_SETTINGS, "HEIGHTxWIDTH");
 }
 
 GST_END_TEST;
@@ -1029,6 +1056,8 @@ saliency_suite (void)
   tcase_add_test (tc, test_odd_sizes);
   tcase_add_test (tc, test_bad_model);
   tcase_add_test (tc, test_bad_device);
+  tcase_add_test (tc, test_bad_net_size);
+  tcase_add_test (tc, test_still);
   tcase_add_test (tc, test_model_only_in_ready);
   tcase_add_test (tc, test_no_drops);
   tcase_add_test (tc, test_qos_reuses_map);
