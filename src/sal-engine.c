@@ -74,6 +74,7 @@ sal_engine_new (const SalEngineOptions * opts, GError ** error)
       error);
   if (!e->model)
     goto fail;
+  e->info.size_from_frame = arch->choose_size != NULL;
   return e;
 
 fail:

@@ -114,6 +114,7 @@ typedef struct
   const char *description;
   int net_width;                /* resolution the network runs at */
   int net_height;
+  gboolean size_from_frame;     /* network size follows the frame's aspect */
   int ring_length;              /* frames/states of history kept */
   gboolean temporal;            /* uses past frames */
 } SalModelInfo;

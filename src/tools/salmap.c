@@ -25,6 +25,8 @@ typedef struct
 static const SalmapCommand commands[] = {
   {"run", "Compute saliency maps for a video, images or a folder",
       salmap_cmd_run},
+  {"bench", "Time the engine on synthetic frames (ms per frame, fps)",
+      salmap_cmd_bench},
 };
 
 static void

@@ -467,6 +467,32 @@ def case_engine_errors(tmp):
         assert err.startswith("salmap: ") and len(err.splitlines()) >= 1, err
 
 
+def case_bench(tmp):
+    """salmap bench: JSON with the figures, a table, usage errors."""
+    import json
+    p = subprocess.run([SALMAP, "bench", "--model", "classic", "--frames",
+                        "6", "--frame-size", "90x160", "--json"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, check=True)
+    r = json.loads(p.stdout)
+    assert r["frames"] == 6 and r["architecture"] == "classic", r
+    assert (r["frame_width"], r["frame_height"]) == (160, 90), r
+    assert r["ms_per_frame"] > 0 and abs(r["fps"] * r["ms_per_frame"]
+                                         - 1000) < 1, r
+    # The median total covers its stages (each a median, so roughly).
+    stages = r["preprocess_ms"] + r["network_ms"] + r["postprocess_ms"]
+    assert stages <= r["ms_per_frame"] * 1.5 + 0.5, r
+    p = subprocess.run([SALMAP, "bench", "--model", "centre", "--frames",
+                        "3"], stdout=subprocess.PIPE, text=True, check=True)
+    for word in ("pre-process", "network", "post-process", "fps"):
+        assert word in p.stdout, p.stdout
+    for args in (["--frames", "0"], ["stray"], ["--net-size", "2x"]):
+        p = subprocess.run([SALMAP, "bench", "--model", "classic"] + args,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        assert p.returncode != 0 and "salmap:" in p.stderr, (args, p.stderr)
+
+
 def case_data_park(tmp):
     # H.264 with an audio and a subtitle stream: only the video is read.
     clip = shared("data", "clips", "park-320x180-60fps.mp4")
