@@ -37,36 +37,27 @@ parse_options (int argc, char **argv, BenchOptions * opts)
         "Print one JSON object instead of the table", NULL},
     {NULL}
   };
-  GOptionContext *context;
-  GError *error = NULL;
-  int status = -1;
 
-  context = g_option_context_new ("- time the engine");
-  g_option_context_set_summary (context,
+  if (!salmap_parse_command (&argc, &argv, "- time the engine",
       "Pushes synthetic RGBx frames through the engine one at a time, the\n"
       "temporal state carried, and prints the median milliseconds per frame\n"
       "(pre-processing + network + post-processing; no decoding), the\n"
-      "frame rate, and the median of each stage.");
-  g_option_context_set_description (context,
+      "frame rate, and the median of each stage.",
       "Examples:\n"
       "  salmap bench --model classic\n"
-      "  salmap bench --model unisal.safetensors --net-size 224x384 --json\n");
-  salmap_engine_args_add (context, &opts->engine);
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error)) {
-    salmap_printerr ("%s (see %s --help)", error->message, argv[0]);
-    g_clear_error (&error);
-    status = SALMAP_EXIT_USAGE;
-  } else if (argc > 1) {
+      "  salmap bench --model unisal.safetensors --net-size 224x384 --json\n",
+          entries, &opts->engine))
+    return SALMAP_EXIT_USAGE;
+  if (argc > 1) {
     salmap_printerr ("bench: unexpected argument \"%s\" (see %s --help)",
         argv[1], argv[0]);
-    status = SALMAP_EXIT_USAGE;
-  } else if (opts->frames < 1) {
-    salmap_printerr ("bench: --frames must be at least 1");
-    status = SALMAP_EXIT_USAGE;
+    return SALMAP_EXIT_USAGE;
   }
-  g_option_context_free (context);
-  return status;
+  if (opts->frames < 1) {
+    salmap_printerr ("bench: --frames must be at least 1");
+    return SALMAP_EXIT_USAGE;
+  }
+  return -1;
 }
 
 /* A textured scene with a bright blob that moves from frame to frame, so

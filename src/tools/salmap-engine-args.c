@@ -61,3 +61,25 @@ salmap_engine_args_clear (SalmapEngineArgs * args)
   g_free (args->net_size);
   memset (args, 0, sizeof (*args));
 }
+
+gboolean
+salmap_parse_command (int *argc, char ***argv, const char *parameters,
+    const char *summary, const char *description,
+    const GOptionEntry * entries, SalmapEngineArgs * args)
+{
+  GOptionContext *context = g_option_context_new (parameters);
+  GError *error = NULL;
+  gboolean ok;
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context, description);
+  salmap_engine_args_add (context, args);
+  g_option_context_add_main_entries (context, entries, NULL);
+  ok = g_option_context_parse (context, argc, argv, &error);
+  if (!ok) {
+    salmap_printerr ("%s (see %s --help)", error->message, (*argv)[0]);
+    g_error_free (error);
+  }
+  g_option_context_free (context);
+  return ok;
+}

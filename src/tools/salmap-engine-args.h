@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "saliency.h"
+#include "salmap.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,12 @@ void salmap_engine_args_add (GOptionContext * context,
 gboolean salmap_engine_args_to_options (const SalmapEngineArgs * args,
     SalEngineOptions * opts, GError ** error);
 void salmap_engine_args_clear (SalmapEngineArgs * args);
+
+/* Parses a command's line: its own entries plus the engine options, with
+ * the help texts given. FALSE, the error printed, on a bad command line. */
+gboolean salmap_parse_command (int *argc, char ***argv,
+    const char *parameters, const char *summary, const char *description,
+    const GOptionEntry * entries, SalmapEngineArgs * args);
 
 G_END_DECLS
 

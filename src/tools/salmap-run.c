@@ -59,16 +59,11 @@ parse_options (int argc, char **argv, RunOptions * opts)
         NULL, "INPUT..."},
     {NULL}
   };
-  GOptionContext *context;
-  GError *error = NULL;
-  int status = -1;
 
-  context = g_option_context_new ("- compute saliency maps");
-  g_option_context_set_summary (context,
+  if (!salmap_parse_command (&argc, &argv, "- compute saliency maps",
       "INPUT is a video file, image files taken as consecutive frames in\n"
       "the order given, or a folder of images (sorted by name). Each map is\n"
-      "a probability distribution over the frame's pixels, at its size.");
-  g_option_context_set_description (context,
+      "a probability distribution over the frame's pixels, at its size.",
       "Outputs:\n"
       "  --npy      float32 little-endian, shape [frames, height, width];\n"
       "             every frame must have the same size\n"
@@ -79,19 +74,14 @@ parse_options (int argc, char **argv, RunOptions * opts)
       "  salmap run --npy maps.npy clip.mp4\n"
       "  salmap run --still --out-dir maps/ photos/\n"
       "  salmap run --model unisal.safetensors --domain DHF1K --net-size 224x384 \\\n"
-      "      --npy maps.npy clip.mp4\n");
-  salmap_engine_args_add (context, &opts->engine);
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error)) {
-    salmap_printerr ("%s (see %s --help)", error->message, argv[0]);
-    g_clear_error (&error);
-    status = SALMAP_EXIT_USAGE;
-  } else if (opts->inputs == NULL || opts->inputs[0] == NULL) {
+      "      --npy maps.npy clip.mp4\n",
+          entries, &opts->engine))
+    return SALMAP_EXIT_USAGE;
+  if (opts->inputs == NULL || opts->inputs[0] == NULL) {
     salmap_printerr ("run: no INPUT given (see %s --help)", argv[0]);
-    status = SALMAP_EXIT_USAGE;
+    return SALMAP_EXIT_USAGE;
   }
-  g_option_context_free (context);
-  return status;
+  return -1;
 }
 
 /* The PNG for this frame: named after the image it came from, or by frame
