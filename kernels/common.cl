@@ -26,3 +26,39 @@ sample_bilinear (__global const float *src, int sw, int sh, int x, int y,
   float bot = src[y1 * sw + x0] * (1.0f - fx) + src[y1 * sw + x1] * fx;
   return top * (1.0f - fy) + bot * fy;
 }
+
+/* Activations of the neural layers; the codes are SalAct's (sal-layers.h). */
+#define SAL_ACT_NONE 0
+#define SAL_ACT_RELU6 1
+#define SAL_ACT_SIGMOID 2
+#define SAL_ACT_TANH 3
+
+inline float
+apply_act (float v, int act)
+{
+  switch (act) {
+    case SAL_ACT_RELU6:
+      return fmin (fmax (v, 0.0f), 6.0f);
+    case SAL_ACT_SIGMOID:
+      return 1.0f / (1.0f + exp (-v));
+    case SAL_ACT_TANH:
+      return tanh (v);
+    default:
+      return v;
+  }
+}
+
+inline float16
+apply_act16 (float16 v, int act)
+{
+  switch (act) {
+    case SAL_ACT_RELU6:
+      return fmin (fmax (v, 0.0f), 6.0f);
+    case SAL_ACT_SIGMOID:
+      return 1.0f / (1.0f + exp (-v));
+    case SAL_ACT_TANH:
+      return tanh (v);
+    default:
+      return v;
+  }
+}

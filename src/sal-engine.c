@@ -29,23 +29,48 @@ sal_engine_options_init (SalEngineOptions * opts)
   opts->device = "auto";
 }
 
+/* Architectures that come from a model file, by their metadata name. */
+static const SalArch *const file_archs[] = { &sal_arch_unisal };
+
+/* Resolves opts->model to an architecture and, for files, the open file. */
 static const SalArch *
-find_arch (const char *model, GError ** error)
+open_model (const char *model, SalModelFile ** file, GError ** error)
 {
+  const char *name;
+
+  *file = NULL;
   /* The weight-free model is the default until a learned one ships. */
   if (!model || !*model || g_strcmp0 (model, "classic") == 0)
     return &sal_arch_classic;
   if (g_strcmp0 (model, "centre") == 0)
     return &sal_arch_centre;
 
-  if (g_file_test (model, G_FILE_TEST_EXISTS))
+  if (!g_file_test (model, G_FILE_TEST_EXISTS)) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
-        "model file \"%s\": model files are not supported by this build "
-        "yet; use model=classic", model);
+        "unknown model \"%s\": no such file, and not a built-in model; use "
+        "\"classic\", \"centre\" or the path of a .safetensors model file",
+        model);
+    return NULL;
+  }
+  *file = sal_model_file_open (model, error);
+  if (!*file)
+    return NULL;
+
+  name = sal_model_file_get_meta (*file, "architecture");
+  for (guint i = 0; name && i < G_N_ELEMENTS (file_archs); i++)
+    if (g_ascii_strcasecmp (name, file_archs[i]->name) == 0)
+      return file_archs[i];
+
+  if (!name)
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+        "%s: no \"architecture\" in the file's metadata: not a "
+        "gst-saliency model; convert UNISAL checkpoints with "
+        "tools/convert_unisal.py", model);
   else
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
-        "unknown model \"%s\": use \"classic\", \"centre\" or the path of a model file",
-        model);
+        "%s: architecture \"%s\" is not supported by this build "
+        "(supported: unisal)", model, name);
+  g_clear_pointer (file, sal_model_file_free);
   return NULL;
 }
 
@@ -55,12 +80,13 @@ sal_engine_new (const SalEngineOptions * opts, GError ** error)
   SalEngineOptions defaults;
   SalEngine *e;
   const SalArch *arch;
+  SalModelFile *file;
 
   if (!opts) {
     sal_engine_options_init (&defaults);
     opts = &defaults;
   }
-  arch = find_arch (opts->model, error);
+  arch = open_model (opts->model, &file, error);
   if (!arch)
     return NULL;
 
@@ -70,14 +96,17 @@ sal_engine_new (const SalEngineOptions * opts, GError ** error)
   e->rt = sal_runtime_new (opts->device, error);
   if (!e->rt || !sal_pre_post_init (&e->pp, e->rt, error))
     goto fail;
-  e->model = arch->create (e->rt, opts, NULL, &e->info, e->mean, e->std,
+  /* Architectures copy what they need: the file is closed after. */
+  e->model = arch->create (e->rt, opts, file, &e->info, e->mean, e->std,
       error);
   if (!e->model)
     goto fail;
   e->info.size_from_frame = arch->choose_size != NULL;
+  sal_model_file_free (file);
   return e;
 
 fail:
+  sal_model_file_free (file);
   sal_engine_free (e);
   return NULL;
 }

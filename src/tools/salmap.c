@@ -27,6 +27,8 @@ static const SalmapCommand commands[] = {
       salmap_cmd_run},
   {"bench", "Time the engine on synthetic frames (ms per frame, fps)",
       salmap_cmd_bench},
+  {"eval", "Score maps against eye-tracking data, beside the centre prior",
+      salmap_cmd_eval},
 };
 
 static void

@@ -194,7 +194,8 @@ def shared(*parts):
 # ------------------------------------------------------------------ cases
 
 def case_usage(tmp):
-    for args in (["--help"], ["help", "run"], ["run", "--help"]):
+    for args in (["--help"], ["help", "run"], ["run", "--help"],
+                 ["help", "eval"], ["eval", "--help"]):
         p = subprocess.run([SALMAP] + args, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
         assert p.returncode == 0, (args, p.stderr)
@@ -524,6 +525,328 @@ def case_data_dhf1k(tmp):
     assert sorted(os.listdir(out)) == sorted(
         os.path.splitext(f)[0] + ".png" for f in os.listdir(folder)
         if f.endswith(".jpg"))
+
+
+# ------------------------------------------------------------ salmap eval
+
+def metrics_modules():
+    """metrics.py (the NumPy reference) and grand.py (GRand's draws) from
+    tests/metrics."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), "..", "metrics"))
+    import grand
+    import metrics
+    return metrics, grand
+
+
+def salmap_eval(*args, expect=0):
+    """Runs salmap eval ARGS; returns (returncode, stdout, stderr)."""
+    cmd = [SALMAP, "eval"] + [str(a) for a in args]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=600)
+    assert p.returncode >= 0, "%s crashed (%d):\n%s" % (
+        cmd, p.returncode, p.stderr)
+    if expect is not None:
+        assert p.returncode == expect, "%s exited %d, expected %d:\n%s" % (
+            cmd, p.returncode, expect, p.stderr)
+    return p.returncode, p.stdout, p.stderr
+
+
+def write_ppm(path, rgb):
+    """Binary PPM (P6) from an (H,W,3) uint8 array."""
+    h, w, _ = rgb.shape
+    with open(path, "wb") as f:
+        f.write(b"P6\n%d %d\n255\n" % (w, h) + rgb.astype(np.uint8).tobytes())
+
+
+def pil_luma(rgb):
+    """What salmap (and PIL's convert("L")) reads from an RGB map."""
+    r, g, b = (rgb[..., c].astype(np.int64) for c in range(3))
+    return ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16).astype(
+        np.float64)
+
+
+def eval_others(fixs, i):
+    """Shuffled AUC's negatives for frame i: the other frames' fixations,
+    a fixation (x, y) of a w x h map at ((x+.5) W/w, (y+.5) H/h) in frame
+    i's W x H (salmap-fixations.h)."""
+    hh, ww = fixs[i].shape
+    out = np.zeros((hh, ww), bool)
+    for j, f in enumerate(fixs):
+        if j == i:
+            continue
+        ys, xs = np.nonzero(f)
+        h, w = f.shape
+        if (h, w) != (hh, ww):
+            xs = np.minimum(((xs + 0.5) * ww / w).astype(int), ww - 1)
+            ys = np.minimum(((ys + 0.5) * hh / h).astype(int), hh - 1)
+        out[ys, xs] = True
+    return out
+
+
+def eval_reference(maps, gts, fixs=None, seed=0):
+    """What salmap eval must print: metrics.py's per-frame scores of maps
+    (from salmap run) against gts and fixs, with frame i's randomness from
+    g_rand_new_with_seed (seed + i): the jitter, then the splits."""
+    metrics, grand = metrics_modules()
+    scores = {"CC": [], "SIM": [], "KLD": []}
+    if fixs is not None:
+        scores.update({"NSS": [], "AUC-Judd": [], "sAUC": []})
+    for i, (s, g) in enumerate(zip(maps, gts)):
+        scores["CC"].append(metrics.cc(s, g))
+        scores["SIM"].append(metrics.sim(s, g))
+        scores["KLD"].append(metrics.kld(s, g))
+        if fixs is None:
+            continue
+        f = fixs[i] > 0
+        rand = grand.GRand(seed + i)
+        jitter = grand.jitter(rand, f.shape)
+        other = eval_others(fixs, i)
+        splits = grand.splits(rand, f, other)
+        scores["NSS"].append(metrics.nss(s, f))
+        scores["AUC-Judd"].append(metrics.auc_judd(s, f, jitter=jitter))
+        scores["sAUC"].append(metrics.shuffled_auc(s, f, other, splits=splits)
+                              if splits is not None else float("nan"))
+    return {k: float(np.nanmean(v)) for k, v in scores.items()}
+
+
+def check_eval_json(result, model_ref, centre_ref, frames, tol=1e-5):
+    assert result["frames"] == frames, result
+    assert result["baseline"]["name"] == "centre", result
+    for got, want in ((result["metrics"], model_ref),
+                      (result["baseline"]["metrics"], centre_ref)):
+        assert sorted(got) == sorted(want), (got, want)
+        for k in want:
+            assert abs(got[k] - want[k]) <= tol, \
+                "%s: salmap eval %.9f, metrics.py %.9f" % (k, got[k], want[k])
+
+
+def run_maps(inputs, *options):
+    """The maps `salmap run --npy` makes of inputs, as float64."""
+    npy = os.path.join(os.path.dirname(inputs[0]), "..", "run.npy")
+    salmap("-q", "--npy", npy, *options, *inputs)
+    return np.load(npy).astype(np.float64)
+
+
+def make_eval_set(tmp, rng):
+    """Five frames (one a PPM) in frames/, density maps in maps/ (mostly
+    at another size than the frames, as gray PNG, RGB PNG, PPM, and a .jpg
+    name), fixations in fix/ (two sizes). Returns (frame paths, gts,
+    fixs), gts and fixs as read."""
+    dirs = [os.path.join(tmp, d) for d in ("frames", "maps", "fix")]
+    for d in dirs:
+        os.makedirs(d)
+    frames, gts, fixs = [], [], []
+    y, x = np.mgrid[0:48, 0:64]
+    for i in range(5):
+        # A bright blob on noise: something for a model to find.
+        cx, cy = 12 + 9 * i, 14 + 4 * i
+        blob = 180 * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 40.0)
+        img = np.clip(rng.integers(0, 70, (48, 64, 3)) + blob[..., None],
+                      0, 255).astype(np.uint8)
+        if i == 3:
+            frames.append(os.path.join(dirs[0], "f3.ppm"))
+            write_ppm(frames[-1], img)
+        else:
+            frames.append(os.path.join(dirs[0], "f%d.png" % i))
+            write_png(frames[-1], img)
+
+        gh, gw = (48, 64) if i == 2 else (36, 52)
+        gy, gx = np.mgrid[0:gh, 0:gw]
+        g = 255 * np.exp(-((gx - cx * gw / 64) ** 2
+                           + (gy - cy * gh / 48) ** 2) / 30.0)
+        g = np.clip(g + rng.integers(0, 20, (gh, gw)), 0, 255).astype(
+            np.uint8)
+        if i == 1:      # found by the .jpg rule (PNG content: lossless)
+            write_png(os.path.join(dirs[1], "f1.jpg"), g)
+            gts.append(g.astype(np.float64))
+        elif i == 3:    # the input's own name, f3.ppm; gray as RGB
+            write_ppm(os.path.join(dirs[1], "f3.ppm"), np.stack([g] * 3, -1))
+            gts.append(g.astype(np.float64))
+        elif i == 4:    # colour: read as PIL's luma
+            rgb = np.stack([g, g[::-1], np.roll(g, 5, 1)], -1)
+            write_png(os.path.join(dirs[1], "f4.png"), rgb)
+            gts.append(pil_luma(rgb))
+        else:
+            write_png(os.path.join(dirs[1], "f%d.png" % i), g)
+            gts.append(g.astype(np.float64))
+
+        fh, fw = (48, 64) if i % 2 else (40, 56)
+        f = rng.random((fh, fw)) < 0.03
+        f[fh // 2, fw // 3] = True
+        write_png(os.path.join(dirs[2], "f%d.png" % i),
+                  f.astype(np.uint8) * 255)
+        fixs.append(f)
+    return frames, gts, fixs
+
+
+def case_eval(tmp):
+    """salmap eval against metrics.py on the maps of salmap run."""
+    import json
+    rng = np.random.default_rng(7)
+    frames, gts, fixs = make_eval_set(tmp, rng)
+    model = content_model(tmp)
+    maps_dir, fix_dir = os.path.join(tmp, "maps"), os.path.join(tmp, "fix")
+    maps = run_maps(frames, *model)
+    centre = run_maps(frames, "--model", "centre")
+
+    _, out, _ = salmap_eval("--json", *model, "--maps", maps_dir,
+                            "--fixations", fix_dir,
+                            os.path.join(tmp, "frames"))
+    r = json.loads(out)
+    assert r["model"] == "classic", r
+    check_eval_json(r, eval_reference(maps, gts, fixs),
+                    eval_reference(centre, gts, fixs), 5)
+    # Another seed: other draws, still reproduced.
+    _, out, _ = salmap_eval("--json", "--seed", "41", *model, "--maps",
+                            maps_dir, "--fixations", fix_dir, *frames)
+    check_eval_json(json.loads(out), eval_reference(maps, gts, fixs, 41),
+                    eval_reference(centre, gts, fixs, 41), 5)
+    # Density maps only: CC, SIM, KLD; --still as run --still.
+    still = run_maps(frames, *model, "--still")
+    _, out, _ = salmap_eval("--json", "-q", "--still", *model, "--maps",
+                            maps_dir, *frames)
+    check_eval_json(json.loads(out), eval_reference(still, gts),
+                    eval_reference(centre, gts), 5)
+
+    # The table: a header, the model's row, the centre prior's row.
+    _, out, _ = salmap_eval(*model, "--maps", maps_dir, "--fixations",
+                            fix_dir, *frames)
+    lines = out.splitlines()
+    assert len(lines) == 3, out
+    for word in ("CC", "SIM", "KLD", "NSS", "AUC-J", "sAUC", "frames"):
+        assert word in lines[0].split(), out
+    assert lines[1].split()[:2] == ["classic", "5"], out
+    assert lines[2].split()[:2] == ["centre", "5"], out
+    ref = eval_reference(centre, gts, fixs)
+    assert abs(float(lines[2].split()[2]) - ref["CC"]) < 1e-4, out
+
+
+def case_eval_errors(tmp):
+    rng = np.random.default_rng(8)
+    frames, _, _ = make_eval_set(tmp, rng)
+    maps_dir, fix_dir = os.path.join(tmp, "maps"), os.path.join(tmp, "fix")
+    # Usage: no --maps, no input, a bad option value.
+    for args in ([frames[0]], ["--maps", maps_dir], ["--maps", maps_dir,
+                                                     "--seed", "x", *frames]):
+        _, _, err = salmap_eval(*args, expect=2)
+        assert err.startswith("salmap: "), err
+    # Folders that are not there.
+    for args in (["--maps", os.path.join(tmp, "nope")],
+                 ["--maps", maps_dir, "--fixations", frames[0]]):
+        _, _, err = salmap_eval(*args, *frames, expect=1)
+        assert err.startswith("salmap: ") and args[-1] in err, err
+    # A missing density map or fixation map, named with what was tried;
+    # with fixations it fails before the model runs (no progress).
+    os.rename(os.path.join(fix_dir, "f2.png"), os.path.join(tmp, "f2.png"))
+    _, _, err = salmap_eval("--maps", maps_dir, "--fixations", fix_dir,
+                            *frames, expect=1)
+    assert fix_dir in err and "f2.png" in err and frames[2] in err, err
+    assert "looked for f2.png, f2.jpg" in err, err
+    os.rename(os.path.join(tmp, "f2.png"), os.path.join(fix_dir, "f2.png"))
+    os.remove(os.path.join(maps_dir, "f3.ppm"))
+    _, _, err = salmap_eval("--maps", maps_dir, *frames, expect=1)
+    assert "no ground truth for %s" % frames[3] in err, err
+    assert "f3.png, f3.jpg, f3.ppm" in err, err
+    # A ground truth that is not an image.
+    with open(os.path.join(maps_dir, "f3.png"), "wb") as f:
+        f.write(b"not a picture")
+    _, _, err = salmap_eval("-q", "--maps", maps_dir, *frames, expect=1)
+    assert "f3.png" in err, err
+
+
+def case_eval_video(tmp):
+    """A video: ground truth numbered 0001.png ...; counts must match."""
+    import json
+    video = os.path.join(tmp, "ball.mp4")
+    make_video(video, frames=6)
+    rng = np.random.default_rng(9)
+    maps_dir, fix_dir = os.path.join(tmp, "maps"), os.path.join(tmp, "fix")
+    os.makedirs(maps_dir)
+    os.makedirs(fix_dir)
+    gts, fixs = [], []
+    for n in range(1, 7):
+        g = rng.integers(0, 256, (36, 64), dtype=np.uint8)
+        f = rng.random((36, 64)) < 0.05
+        write_png(os.path.join(maps_dir, "%04d.png" % n), g)
+        write_png(os.path.join(fix_dir, "%04d.png" % n), f.astype(np.uint8))
+        gts.append(g.astype(np.float64))
+        fixs.append(f)
+    npy = os.path.join(tmp, "run.npy")
+    salmap("-q", "--npy", npy, video)
+    maps = np.load(npy).astype(np.float64)
+    salmap("-q", "--npy", npy, "--model", "centre", video)
+    centre = np.load(npy).astype(np.float64)
+    _, out, _ = salmap_eval("--json", "-q", "--maps", maps_dir,
+                            "--fixations", fix_dir, video)
+    check_eval_json(json.loads(out), eval_reference(maps, gts, fixs),
+                    eval_reference(centre, gts, fixs), 6)
+
+    # Ground truth for a 7th frame: the video and the maps do not line up.
+    write_png(os.path.join(maps_dir, "0007.png"), gts[0].astype(np.uint8))
+    _, _, err = salmap_eval("-q", "--maps", maps_dir, video, expect=1)
+    assert "mismatched counts" in err and "0007.png" in err, err
+    os.remove(os.path.join(maps_dir, "0007.png"))
+    # A frame without: named.
+    os.remove(os.path.join(fix_dir, "0006.png"))
+    _, _, err = salmap_eval("-q", "--maps", maps_dir, "--fixations", fix_dir,
+                            video, expect=1)
+    assert "frame 6 of %s" % video in err and "0006.png" in err, err
+    # Two videos would read the same numbered files.
+    _, _, err = salmap_eval("-q", "--maps", maps_dir, video, video, expect=1)
+    assert "one video at a time" in err, err
+
+
+def case_data_eval(tmp):
+    """DHF1K 0601 (fixations too) and MIT1003 stills: salmap eval agrees
+    with metrics.py on real data, and classic beats the centre prior on
+    CC."""
+    import json
+    try:
+        from PIL import Image
+    except ImportError:
+        raise Skip("PIL is not available to %s" % sys.executable)
+    root = shared("data", "dhf1k-0601")
+    frames_dir = os.path.join(tmp, "frames")
+    os.makedirs(frames_dir)
+    names = sorted(n for n in os.listdir(os.path.join(root, "images"))
+                   if n.endswith(".jpg"))
+    frames = []
+    for n in names:
+        # Stored at 320x256; the maps are at the original 640x360.
+        frames.append(os.path.join(frames_dir, n[:-4] + ".png"))
+        Image.open(os.path.join(root, "images", n)).convert("RGB").resize(
+            (640, 360), Image.BILINEAR).save(frames[-1])
+
+    def gray(path):
+        return np.asarray(Image.open(path).convert("L"), dtype=np.float64)
+
+    gts = [gray(os.path.join(root, "maps", n[:-4] + ".png")) for n in names]
+    fixs = [gray(os.path.join(root, "fixation", n[:-4] + ".png")) > 0
+            for n in names]
+    _, out, _ = salmap_eval("--json", "-q", "--model", "classic", "--maps",
+                            os.path.join(root, "maps"), "--fixations",
+                            os.path.join(root, "fixation"), frames_dir)
+    r = json.loads(out)
+    print("DHF1K 0601:", json.dumps(r))
+    maps = run_maps(frames, "--model", "classic")
+    centre = run_maps(frames, "--model", "centre")
+    check_eval_json(r, eval_reference(maps, gts, fixs),
+                    eval_reference(centre, gts, fixs), len(names))
+    assert r["metrics"]["CC"] > r["baseline"]["metrics"]["CC"], r
+
+    # MIT1003: stills of several sizes, JPEG density maps of the same name.
+    root = shared("data", "mit1003-subset")
+    stills = sorted(os.listdir(os.path.join(root, "stimuli")))[:12]
+    _, out, _ = salmap_eval("--json", "-q", "--still", "--model", "classic",
+                            "--maps", os.path.join(root, "maps"),
+                            *[os.path.join(root, "stimuli", n)
+                              for n in stills])
+    r = json.loads(out)
+    print("MIT1003 (%d stills):" % len(stills), json.dumps(r))
+    assert r["frames"] == len(stills), r
+    assert r["metrics"]["CC"] > r["baseline"]["metrics"]["CC"], r
+    assert set(r["metrics"]) == {"CC", "SIM", "KLD"}, r
 
 
 CASES = {name[5:]: fn for name, fn in globals().items()

@@ -101,9 +101,11 @@ def nss(s, f):
     s = _as_map(s, f.shape)
     if not f.any():
         return float("nan")
-    sd = s.std(ddof=1)
-    if sd == 0:
+    # Test constancy directly: the float mean of a constant map can differ
+    # from its value, leaving a tiny non-zero std.
+    if s.max() == s.min():
         return 0.0
+    sd = s.std(ddof=1)
     return float(((s - s.mean()) / sd)[f].mean())
 
 

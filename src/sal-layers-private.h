@@ -1,0 +1,35 @@
+/* What the layer files share: the compiled kernels and how they enqueue. */
+#ifndef SAL_LAYERS_PRIVATE_H
+#define SAL_LAYERS_PRIVATE_H
+
+#include "sal-layers.h"
+
+G_BEGIN_DECLS
+
+struct _SalLayers
+{
+  SalRuntime *rt;
+  /* conv.cl */
+  cl_kernel pw_48x8, pw_48x8_t, pw_16x16, plane, dw3_s1, dw3_s2, dw3_small,
+      dense;
+  /* elementwise.cl */
+  cl_kernel add, mul, activate, subsample2, gru;
+  /* resize.cl */
+  cl_kernel bilinear, nearest;
+  /* softmax.cl, and its partial results then {max, log sum} */
+  cl_kernel lsm_partial, lsm_combine, lsm_apply;
+  cl_mem lsm_scratch;
+};
+
+/* Enqueues k over items[0..dims) work-items, each dimension rounded up to
+ * a multiple of local[] (the kernels bound-check). */
+gboolean sal_layers_enqueue (SalLayers * l, cl_kernel k, cl_uint dims,
+    const size_t * items, const size_t * local, GError ** error);
+
+/* Sets a shape-mismatch error: "<op>: <what> (<a> vs <b>)". */
+gboolean sal_layers_shape_error (GError ** error, const char *op,
+    const char *what, const SalTensor * a, const SalTensor * b);
+
+G_END_DECLS
+
+#endif
