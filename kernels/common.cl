@@ -33,32 +33,23 @@ sample_bilinear (__global const float *src, int sw, int sh, int x, int y,
 #define SAL_ACT_SIGMOID 2
 #define SAL_ACT_TANH 3
 
-inline float
-apply_act (float v, int act)
-{
-  switch (act) {
-    case SAL_ACT_RELU6:
-      return fmin (fmax (v, 0.0f), 6.0f);
-    case SAL_ACT_SIGMOID:
-      return 1.0f / (1.0f + exp (-v));
-    case SAL_ACT_TANH:
-      return tanh (v);
-    default:
-      return v;
+/* One definition for scalars and the 16-wide vectors of the convs
+ * (OpenCL C has no overloading of user functions). */
+#define DEFINE_APPLY_ACT(name, type)                            \
+  inline type                                                   \
+  name (type v, int act)                                        \
+  {                                                             \
+    switch (act) {                                              \
+      case SAL_ACT_RELU6:                                       \
+        return fmin (fmax (v, 0.0f), 6.0f);                     \
+      case SAL_ACT_SIGMOID:                                     \
+        return 1.0f / (1.0f + exp (-v));                        \
+      case SAL_ACT_TANH:                                        \
+        return tanh (v);                                        \
+      default:                                                  \
+        return v;                                               \
+    }                                                           \
   }
-}
 
-inline float16
-apply_act16 (float16 v, int act)
-{
-  switch (act) {
-    case SAL_ACT_RELU6:
-      return fmin (fmax (v, 0.0f), 6.0f);
-    case SAL_ACT_SIGMOID:
-      return 1.0f / (1.0f + exp (-v));
-    case SAL_ACT_TANH:
-      return tanh (v);
-    default:
-      return v;
-  }
-}
+DEFINE_APPLY_ACT (apply_act, float)
+DEFINE_APPLY_ACT (apply_act16, float16)

@@ -20,6 +20,16 @@ ew_mul (__global const float *a, __global const float *b,
     out[i] = a[i] * b[i];
 }
 
+/* out = log (in + eps): the classic map as log-probabilities, eps keeping
+ * log finite where the map underflows to 0. out may be in. */
+__kernel void
+ew_log (__global const float *in, __global float *out, float eps, int n)
+{
+  int i = get_global_id (0);
+  if (i < n)
+    out[i] = log (in[i] + eps);
+}
+
 __kernel void
 ew_activate (__global float *t, int n, int act)
 {

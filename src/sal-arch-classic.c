@@ -21,22 +21,23 @@
 #define CLASSIC_MOTION_WEIGHT 4.0f
 #define CLASSIC_EMA_ALPHA 0.5f
 #define CLASSIC_MEAN_EPS 1e-6f
+/* The row-wise blur kernels' private arrays (classic.cl) bound these. */
+#define CLASSIC_MAX_RADIUS 48   /* ceil (3 * 16) */
 
 enum
 {
   K_OPPONENT,
-  K_BLUR_H,
-  K_BLUR_V,
-  K_DOG_ADD,
-  K_ABSDIFF,
+  K_BLUR_ROWS,
+  K_BLUR_COLS,
+  K_DOG,
   K_MEAN,
   K_COMBINE,
   N_KERNELS
 };
 
 static const char *const kernel_names[N_KERNELS] = {
-  "classic_opponent", "classic_blur_h", "classic_blur_v", "classic_dog_add",
-  "classic_absdiff", "classic_mean", "classic_combine",
+  "classic_opponent", "classic_blur_rows", "classic_blur_cols",
+  "classic_dog", "classic_mean", "classic_combine",
 };
 
 struct _SalModel
@@ -44,13 +45,21 @@ struct _SalModel
   SalRuntime *rt;
   cl_kernel k[N_KERNELS];
   size_t mean_group;            /* work-group size of classic_mean */
-  cl_mem taps[CLASSIC_SCALES];  /* Gaussian taps per scale */
-  cl_int radius[CLASSIC_SCALES];
+  cl_mem taps;                  /* every scale's Gaussian taps, in order */
+  cl_mem meta;                  /* per scale: radius, offset into taps */
 
-  /* Buffers for one network size, allocated when the size changes. */
+  /* Buffers for one network size, allocated when the size changes. Every
+   * launch covers all scales or planes at once: on CPUs a launch costs as
+   * much as a small kernel. */
   int w, h;
-  SalTensor *opp, *tmp, *blur[2], *dog, *con, *mean;
-  SalTensor *lm, *diff, *motion, *prev;
+  SalTensor *opp;
+  SalTensor *tmp;               /* horizontal passes, [scales * 3, h, w] */
+  SalTensor *blur;              /* [scales * 3, h, w] */
+  SalTensor *dm;                /* contrast, then motion: [2, h, w] */
+  SalTensor *cm;                /* dm blurred: contrast, motion */
+  SalTensor *mean;
+  SalTensor *centre;            /* the centre prior, constant per size */
+  SalTensor *lm, *prev;
   SalTensor *ring[CLASSIC_RING];
   int n_seen;                   /* frames in the ring, at most CLASSIC_RING */
   int head;                     /* ring slot the next frame goes to */
@@ -59,8 +68,8 @@ struct _SalModel
 static void
 free_buffers (SalModel * m)
 {
-  SalTensor **all[] = { &m->opp, &m->tmp, &m->blur[0], &m->blur[1], &m->dog,
-    &m->con, &m->mean, &m->lm, &m->diff, &m->motion, &m->prev
+  SalTensor **all[] = { &m->opp, &m->tmp, &m->blur, &m->dm, &m->cm,
+    &m->mean, &m->centre, &m->lm, &m->prev
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
@@ -82,19 +91,37 @@ ensure_buffers (SalModel * m, int w, int h, GError ** error)
     return TRUE;
 
   free_buffers (m);
+  if (w > CLASSIC_NET_LONG || h > CLASSIC_NET_LONG) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+        "classic: network size %dx%d is over %d: use choose_size", w, h,
+        CLASSIC_NET_LONG);
+    return FALSE;
+  }
   ok = (m->opp = sal_tensor_new (rt, 3, h, w, error))
-      && (m->tmp = sal_tensor_new (rt, 3, h, w, error))
-      && (m->blur[0] = sal_tensor_new (rt, 3, h, w, error))
-      && (m->blur[1] = sal_tensor_new (rt, 3, h, w, error))
-      && (m->dog = sal_tensor_new (rt, 1, h, w, error))
-      && (m->con = sal_tensor_new (rt, 1, h, w, error))
+      && (m->tmp = sal_tensor_new (rt, CLASSIC_SCALES * 3, h, w, error))
+      && (m->blur = sal_tensor_new (rt, CLASSIC_SCALES * 3, h, w, error))
+      && (m->dm = sal_tensor_new (rt, 2, h, w, error))
+      && (m->cm = sal_tensor_new (rt, 2, h, w, error))
       && (m->mean = sal_tensor_new (rt, 1, 1, 1, error))
+      && (m->centre = sal_tensor_new (rt, 1, h, w, error))
       && (m->lm = sal_tensor_new (rt, 1, h, w, error))
-      && (m->diff = sal_tensor_new (rt, 1, h, w, error))
-      && (m->motion = sal_tensor_new (rt, 1, h, w, error))
       && (m->prev = sal_tensor_new (rt, 1, h, w, error));
   for (int i = 0; ok && i < CLASSIC_RING; i++)
     ok = (m->ring[i] = sal_tensor_new (rt, 1, h, w, error)) != NULL;
+  if (ok) {
+    /* Float arithmetic as the kernel computed it per frame before. */
+    float *c = g_new (float, (gsize) w * h);
+
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        float u = ((x + 0.5f) / w - 0.5f) / CLASSIC_PRIOR_SIGMA;
+        float v = ((y + 0.5f) / h - 0.5f) / CLASSIC_PRIOR_SIGMA;
+
+        c[y * w + x] = expf (-0.5f * u * u) * expf (-0.5f * v * v);
+      }
+    ok = sal_tensor_upload (rt, m->centre, c, error);
+    g_free (c);
+  }
   if (!ok) {
     free_buffers (m);
     return FALSE;
@@ -105,30 +132,46 @@ ensure_buffers (SalModel * m, int w, int h, GError ** error)
 }
 
 /* Normalised taps exp(-i^2 / 2 sigma^2), |i| <= ceil(3 sigma), computed in
- * double as the reference does. */
+ * double as the reference does; all scales in one buffer, with each
+ * scale's radius and offset in m->meta. */
 static gboolean
-upload_taps (SalModel * m, int scale, GError ** error)
+upload_taps (SalModel * m, GError ** error)
 {
-  double sigma = ldexp (1.0, scale), sum = 0.0;
-  int r = (int) ceil (3.0 * sigma), n = 2 * r + 1;
-  double *d = g_new (double, n);
-  float *f = g_new (float, n);
+  cl_int meta[2 * CLASSIC_SCALES];
+  GArray *taps = g_array_new (FALSE, FALSE, sizeof (float));
   cl_int err;
 
-  for (int i = 0; i < n; i++) {
-    d[i] = exp (-(double) (i - r) * (i - r) / (2.0 * sigma * sigma));
-    sum += d[i];
+  for (int s = 0; s < CLASSIC_SCALES; s++) {
+    double sigma = ldexp (1.0, s), sum = 0.0;
+    int r = (int) ceil (3.0 * sigma), n = 2 * r + 1;
+    double *d = g_new (double, n);
+
+    g_assert (r <= CLASSIC_MAX_RADIUS);
+    for (int i = 0; i < n; i++) {
+      d[i] = exp (-(double) (i - r) * (i - r) / (2.0 * sigma * sigma));
+      sum += d[i];
+    }
+    meta[2 * s] = r;
+    meta[2 * s + 1] = taps->len;
+    for (int i = 0; i < n; i++) {
+      float f = (float) (d[i] / sum);
+      g_array_append_val (taps, f);
+    }
+    g_free (d);
   }
-  for (int i = 0; i < n; i++)
-    f[i] = (float) (d[i] / sum);
-  m->radius[scale] = r;
-  m->taps[scale] = clCreateBuffer (m->rt->context,
-      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n * sizeof (float), f, &err);
-  g_free (d);
-  g_free (f);
+  m->taps = clCreateBuffer (m->rt->context,
+      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, taps->len * sizeof (float),
+      taps->data, &err);
+  g_array_unref (taps);
   if (err != CL_SUCCESS) {
-    m->taps[scale] = NULL;
+    m->taps = NULL;
     return sal_cl_error (error, err, "clCreateBuffer (taps)");
+  }
+  m->meta = clCreateBuffer (m->rt->context,
+      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof (meta), meta, &err);
+  if (err != CL_SUCCESS) {
+    m->meta = NULL;
+    return sal_cl_error (error, err, "clCreateBuffer (tap offsets)");
   }
   return TRUE;
 }
@@ -140,9 +183,10 @@ classic_free (SalModel * m)
   for (int i = 0; i < N_KERNELS; i++)
     if (m->k[i])
       clReleaseKernel (m->k[i]);
-  for (int i = 0; i < CLASSIC_SCALES; i++)
-    if (m->taps[i])
-      clReleaseMemObject (m->taps[i]);
+  if (m->taps)
+    clReleaseMemObject (m->taps);
+  if (m->meta)
+    clReleaseMemObject (m->meta);
   g_free (m);
 }
 
@@ -162,9 +206,8 @@ classic_create (SalRuntime * rt, const SalEngineOptions * opts,
     if (!m->k[i])
       goto fail;
   }
-  for (int i = 0; i < CLASSIC_SCALES; i++)
-    if (!upload_taps (m, i, error))
-      goto fail;
+  if (!upload_taps (m, error))
+    goto fail;
 
   /* The reduction needs a power-of-two group of at most 256 (its local
    * array). */
@@ -216,60 +259,75 @@ classic_choose_size (SalModel * m, int frame_w, int frame_h, int *net_w,
   ensure_buffers (m, *net_w, *net_h, NULL);
 }
 
-/* Gaussian blur of the first planes of src into dst, via m->tmp. */
+/* One work-item per output row and scale (classic.cl). */
 static gboolean
-blur (SalModel * m, const SalTensor * src, SalTensor * dst, int planes,
-    int scale, GError ** error)
+run_rows (SalModel * m, cl_kernel k, int n, GError ** error)
 {
-  cl_int w = m->w, h = m->h, rows = planes * m->h, r = m->radius[scale];
+  size_t local = 8, global = (n + local - 1) / local * local;
+  cl_int err = clEnqueueNDRangeKernel (m->rt->queue, k, 1, NULL, &global,
+      &local, 0, NULL, NULL);
 
-  return sal_kernel_set_args (m->k[K_BLUR_H], error, 6, SAL_ARG (src->buf),
-      SAL_ARG (m->tmp->buf), SAL_ARG (w), SAL_ARG (rows),
-      SAL_ARG (m->taps[scale]), SAL_ARG (r))
-      && sal_kernel_run_2d (m->rt, m->k[K_BLUR_H], w, rows, error)
-      && sal_kernel_set_args (m->k[K_BLUR_V], error, 7,
-      SAL_ARG (m->tmp->buf), SAL_ARG (dst->buf), SAL_ARG (w), SAL_ARG (h),
-      SAL_ARG (rows), SAL_ARG (m->taps[scale]), SAL_ARG (r))
-      && sal_kernel_run_2d (m->rt, m->k[K_BLUR_V], w, rows, error);
+  if (err == CL_INVALID_WORK_GROUP_SIZE)
+    err = clEnqueueNDRangeKernel (m->rt->queue, k, 1, NULL, &global, NULL,
+        0, NULL, NULL);
+  if (err != CL_SUCCESS)
+    return sal_cl_error (error, err, "clEnqueueNDRangeKernel (classic blur)");
+  return TRUE;
 }
 
-/* Contrast: the blurred sum of colour-weighted |B_k - B_k+1|, and its mean.
- * Leaves intensity at the motion scale in m->lm when keep_lm. */
+/* Gaussian blurs of scales s0 .. s0 + n_scales - 1 of the first planes of
+ * src into consecutive blocks of dst, via m->tmp. */
 static gboolean
-contrast (SalModel * m, const SalTensor * rgb, gboolean keep_lm,
-    GError ** error)
+blur (SalModel * m, const SalTensor * src, SalTensor * dst, int planes,
+    int s0, int n_scales, GError ** error)
 {
-  cl_int w = m->w, h = m->h, n = w * h;
+  cl_int w = m->w, h = m->h, rows = planes * m->h, s = s0, ns = n_scales;
+
+  return sal_kernel_set_args (m->k[K_BLUR_ROWS], error, 8,
+      SAL_ARG (src->buf), SAL_ARG (m->tmp->buf), SAL_ARG (w), SAL_ARG (rows),
+      SAL_ARG (m->taps), SAL_ARG (m->meta), SAL_ARG (s), SAL_ARG (ns))
+      && run_rows (m, m->k[K_BLUR_ROWS], ns * rows, error)
+      && sal_kernel_set_args (m->k[K_BLUR_COLS], error, 9,
+      SAL_ARG (m->tmp->buf), SAL_ARG (dst->buf), SAL_ARG (w), SAL_ARG (h),
+      SAL_ARG (rows), SAL_ARG (m->taps), SAL_ARG (m->meta), SAL_ARG (s),
+      SAL_ARG (ns))
+      && run_rows (m, m->k[K_BLUR_COLS], ns * rows, error);
+}
+
+/* Contrast and motion before their blur into m->dm: the sum of
+ * colour-weighted |B_k - B_k+1| over the scales, and |Lm_t - Lm_t-d|
+ * against past (NULL: no motion). Intensity at the motion scale goes to
+ * m->lm when keep_lm. */
+static gboolean
+contrast_motion (SalModel * m, const SalTensor * rgb, gboolean keep_lm,
+    const SalTensor * past, GError ** error)
+{
+  cl_int w = m->w, h = m->h, n = w * h, ns = CLASSIC_SCALES;
+  cl_int lm_scale = CLASSIC_MOTION_SCALE, keep = keep_lm, use = past != NULL;
   cl_float cw = CLASSIC_COLOUR_WEIGHT;
+  /* Without a past frame it is not read: pass any valid buffer. */
+  cl_mem p = past ? past->buf : m->lm->buf;
+
+  return sal_kernel_set_args (m->k[K_OPPONENT], error, 4, SAL_ARG (rgb->buf),
+      SAL_ARG (m->opp->buf), SAL_ARG (w), SAL_ARG (h))
+      && sal_kernel_run_2d (m->rt, m->k[K_OPPONENT], w, h, error)
+      && blur (m, m->opp, m->blur, 3, 0, CLASSIC_SCALES, error)
+      && sal_kernel_set_args (m->k[K_DOG], error, 10, SAL_ARG (m->blur->buf),
+      SAL_ARG (m->dm->buf), SAL_ARG (m->lm->buf), SAL_ARG (p), SAL_ARG (n),
+      SAL_ARG (ns), SAL_ARG (cw), SAL_ARG (lm_scale), SAL_ARG (keep),
+      SAL_ARG (use))
+      && sal_kernel_run_1d (m->rt, m->k[K_DOG], n, error);
+}
+
+/* The mean of the blurred contrast (m->cm plane 0), on the device. */
+static gboolean
+contrast_mean (SalModel * m, GError ** error)
+{
+  cl_int n = m->w * m->h;
   size_t group = m->mean_group;
   cl_int err;
 
-  if (!sal_kernel_set_args (m->k[K_OPPONENT], error, 4, SAL_ARG (rgb->buf),
-          SAL_ARG (m->opp->buf), SAL_ARG (w), SAL_ARG (h))
-      || !sal_kernel_run_2d (m->rt, m->k[K_OPPONENT], w, h, error))
-    return FALSE;
-
-  for (int k = 0; k < CLASSIC_SCALES; k++) {
-    SalTensor *cur = m->blur[k % 2], *fine = m->blur[(k + 1) % 2];
-    cl_int first = k == 1;
-
-    if (!blur (m, m->opp, cur, 3, k, error))
-      return FALSE;
-    if (k == CLASSIC_MOTION_SCALE && keep_lm) {
-      err = clEnqueueCopyBuffer (m->rt->queue, cur->buf, m->lm->buf, 0, 0,
-          n * sizeof (float), 0, NULL, NULL);
-      if (err != CL_SUCCESS)
-        return sal_cl_error (error, err, "clEnqueueCopyBuffer");
-    }
-    if (k > 0 && !(sal_kernel_set_args (m->k[K_DOG_ADD], error, 7,
-                SAL_ARG (fine->buf), SAL_ARG (cur->buf),
-                SAL_ARG (m->dog->buf), SAL_ARG (w), SAL_ARG (h), SAL_ARG (cw),
-                SAL_ARG (first))
-            && sal_kernel_run_2d (m->rt, m->k[K_DOG_ADD], w, h, error)))
-      return FALSE;
-  }
-  if (!blur (m, m->dog, m->con, 1, CLASSIC_POST_SCALE, error)
-      || !sal_kernel_set_args (m->k[K_MEAN], error, 3, SAL_ARG (m->con->buf),
+  if (!sal_kernel_set_args (m->k[K_MEAN], error, 3, SAL_ARG (m->cm->buf),
           SAL_ARG (n), SAL_ARG (m->mean->buf)))
     return FALSE;
   err = clEnqueueNDRangeKernel (m->rt->queue, m->k[K_MEAN], 1, NULL, &group,
@@ -279,28 +337,13 @@ contrast (SalModel * m, const SalTensor * rgb, gboolean keep_lm,
   return TRUE;
 }
 
-/* Motion against the oldest frame in the ring (CLASSIC_RING back once it
- * is full): blurred |Lm_t - Lm_t-d| in m->motion. */
-static gboolean
-motion (SalModel * m, GError ** error)
-{
-  SalTensor *past = m->ring[(m->head - m->n_seen + CLASSIC_RING)
-      % CLASSIC_RING];
-  cl_int n = m->w * m->h;
-
-  return sal_kernel_set_args (m->k[K_ABSDIFF], error, 4, SAL_ARG (m->lm->buf),
-      SAL_ARG (past->buf), SAL_ARG (m->diff->buf), SAL_ARG (n))
-      && sal_kernel_run_1d (m->rt, m->k[K_ABSDIFF], n, error)
-      && blur (m, m->diff, m->motion, 1, CLASSIC_POST_SCALE, error);
-}
-
 static gboolean
 classic_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
     gboolean still, GError ** error)
 {
   cl_int w = rgb->w, h = rgb->h;
   cl_int use_state, store = !still;
-  cl_mem mo;
+  const SalTensor *past = NULL;
   cl_float8 p = { {CLASSIC_PRIOR_SIGMA, CLASSIC_FLOOR, CLASSIC_GAMMA,
           CLASSIC_MOTION_TAU, CLASSIC_MOTION_WEIGHT, CLASSIC_EMA_ALPHA,
           CLASSIC_MEAN_EPS, 0.0f}
@@ -315,14 +358,19 @@ classic_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
   if (!ensure_buffers (m, w, h, error))
     return FALSE;
 
+  /* Motion against the oldest frame in the ring (CLASSIC_RING back once
+   * it is full). */
   use_state = !still && m->n_seen > 0;
-  if (!contrast (m, rgb, !still, error) || (use_state && !motion (m, error)))
-    return FALSE;
-  /* Without state motion is not read: pass any valid buffer. */
-  mo = use_state ? m->motion->buf : m->con->buf;
-  if (!sal_kernel_set_args (m->k[K_COMBINE], error, 10, SAL_ARG (m->con->buf),
-          SAL_ARG (m->mean->buf),
-          SAL_ARG (mo),
+  if (use_state)
+    past = m->ring[(m->head - m->n_seen + CLASSIC_RING) % CLASSIC_RING];
+  /* Contrast and motion share one blur launch, as two planes. */
+  if (!contrast_motion (m, rgb, !still, past, error)
+      || !blur (m, m->dm, m->cm, use_state ? 2 : 1, CLASSIC_POST_SCALE, 1,
+          error)
+      || !contrast_mean (m, error)
+      || !sal_kernel_set_args (m->k[K_COMBINE], error, 10,
+          SAL_ARG (m->cm->buf), SAL_ARG (m->mean->buf),
+          SAL_ARG (m->centre->buf),
           SAL_ARG (m->prev->buf), SAL_ARG (out->buf), SAL_ARG (w),
           SAL_ARG (h), SAL_ARG (use_state), SAL_ARG (store), SAL_ARG (p))
       || !sal_kernel_run_2d (m->rt, m->k[K_COMBINE], w, h, error))

@@ -4,6 +4,8 @@
 #include "sal-arch.h"
 #include "sal-pre-post.h"
 
+#include <gio/gio.h>
+
 #include <string.h>
 
 struct _SalEngine
@@ -30,7 +32,34 @@ sal_engine_options_init (SalEngineOptions * opts)
 }
 
 /* Architectures that come from a model file, by their metadata name. */
-static const SalArch *const file_archs[] = { &sal_arch_unisal };
+static const SalArch *const file_archs[] = { &sal_arch_unisal,
+  &sal_arch_default
+};
+
+/* Where libsaliency embeds models/default.safetensors (models/meson.build). */
+#define DEFAULT_MODEL_RESOURCE "/org/gst-saliency/models/default.safetensors"
+
+/* The built-in learned model, from the library's resources. */
+static SalModelFile *
+open_default (GError ** error)
+{
+  GError *err = NULL;
+  GBytes *bytes = g_resources_lookup_data (DEFAULT_MODEL_RESOURCE,
+      G_RESOURCE_LOOKUP_FLAGS_NONE, &err);
+  SalModelFile *file;
+
+  if (!bytes) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
+        "the built-in default model is missing from this build (%s): "
+        "rebuild libsaliency with models/default.safetensors, or use "
+        "model \"classic\"", err->message);
+    g_error_free (err);
+    return NULL;
+  }
+  file = sal_model_file_new_from_bytes (bytes, "default", error);
+  g_bytes_unref (bytes);
+  return file;
+}
 
 /* Resolves opts->model to an architecture and, for files, the open file. */
 static const SalArch *
@@ -39,8 +68,11 @@ open_model (const char *model, SalModelFile ** file, GError ** error)
   const char *name;
 
   *file = NULL;
-  /* The weight-free model is the default until a learned one ships. */
-  if (!model || !*model || g_strcmp0 (model, "classic") == 0)
+  if (!model || !*model || g_strcmp0 (model, "default") == 0) {
+    *file = open_default (error);
+    return *file ? &sal_arch_default : NULL;
+  }
+  if (g_strcmp0 (model, "classic") == 0)
     return &sal_arch_classic;
   if (g_strcmp0 (model, "centre") == 0)
     return &sal_arch_centre;
@@ -48,8 +80,8 @@ open_model (const char *model, SalModelFile ** file, GError ** error)
   if (!g_file_test (model, G_FILE_TEST_EXISTS)) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
         "unknown model \"%s\": no such file, and not a built-in model; use "
-        "\"classic\", \"centre\" or the path of a .safetensors model file",
-        model);
+        "\"default\", \"classic\", \"centre\" or the path of a "
+        ".safetensors model file", model);
     return NULL;
   }
   *file = sal_model_file_open (model, error);
@@ -69,7 +101,7 @@ open_model (const char *model, SalModelFile ** file, GError ** error)
   else
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
         "%s: architecture \"%s\" is not supported by this build "
-        "(supported: unisal)", model, name);
+        "(supported: unisal, default)", model, name);
   g_clear_pointer (file, sal_model_file_free);
   return NULL;
 }

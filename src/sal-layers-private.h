@@ -13,7 +13,7 @@ struct _SalLayers
   cl_kernel pw_48x8, pw_48x8_t, pw_16x16, plane, dw3_s1, dw3_s2, dw3_small,
       dense;
   /* elementwise.cl */
-  cl_kernel add, mul, activate, subsample2, gru;
+  cl_kernel add, mul, log, activate, subsample2, gru;
   /* resize.cl */
   cl_kernel bilinear, nearest;
   /* softmax.cl, and its partial results then {max, log sum} */

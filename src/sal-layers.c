@@ -29,6 +29,7 @@ static const KernelEntry kernels[] = {
   K (dense, "conv", "conv_dense"),
   K (add, "elementwise", "ew_add"),
   K (mul, "elementwise", "ew_mul"),
+  K (log, "elementwise", "ew_log"),
   K (activate, "elementwise", "ew_activate"),
   K (subsample2, "elementwise", "ew_subsample2"),
   K (gru, "elementwise", "ew_gru_update"),
@@ -265,6 +266,23 @@ sal_mul (SalLayers * l, const SalTensor * a, const SalTensor * b,
     SalTensor * out, GError ** error)
 {
   return binary (l, l->mul, "sal_mul", a, b, out, error);
+}
+
+gboolean
+sal_log (SalLayers * l, const SalTensor * in, SalTensor * out, float eps,
+    GError ** error)
+{
+  cl_int n = sal_tensor_size (in);
+  cl_float e = eps;
+
+  if (!same_shape (in, out))
+    return sal_layers_shape_error (error, "sal_log", "out differs from in",
+        in, out);
+  if (!check_n (in, "sal_log", error))
+    return FALSE;
+  return sal_kernel_set_args (l->log, error, 4, SAL_ARG (in->buf),
+      SAL_ARG (out->buf), SAL_ARG (e), SAL_ARG (n))
+      && run_1d (l, l->log, n, error);
 }
 
 gboolean

@@ -78,6 +78,9 @@ gboolean sal_add (SalLayers * l, const SalTensor * a, const SalTensor * b,
     SalTensor * out, GError ** error);
 gboolean sal_mul (SalLayers * l, const SalTensor * a, const SalTensor * b,
     SalTensor * out, GError ** error);
+/* out = log (in + eps), element-wise; out may be in. */
+gboolean sal_log (SalLayers * l, const SalTensor * in, SalTensor * out,
+    float eps, GError ** error);
 /* In place. */
 gboolean sal_activate (SalLayers * l, SalTensor * t, SalAct act,
     GError ** error);

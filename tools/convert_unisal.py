@@ -17,15 +17,15 @@ buffers (BatchNorm num_batches_tracked, the GRU's recurrent dropout masks)
 are dropped.
 
 Needs Debian's python3-torch (/usr/bin/python3); the safetensors format is
-written here directly (struct + json), no extra package.
+written by tools/safetensors_io.py (no extra package).
 """
 import argparse
-import json
 import os
 import re
-import struct
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors_io  # noqa: E402
 
 # Domains in upstream order; BN modules use these names, other
 # domain-specific tensors the lower-case ones.
@@ -252,43 +252,6 @@ def check_state_dict(sd, path):
 # ---------------------------------------------------------------------------
 # Writing safetensors
 
-def f32_le_bytes(t):
-    import numpy as np
-
-    return np.ascontiguousarray(t.numpy(), dtype="<f4").tobytes()
-
-
-def write_safetensors(path, tensors, meta):
-    """tensors: [(name, float32 tensor)] in file order."""
-    header = {"__metadata__": meta}
-    blobs, pos = [], 0
-    for name, t in tensors:
-        b = f32_le_bytes(t)
-        header[name] = {"dtype": "F32", "shape": list(t.shape),
-                        "data_offsets": [pos, pos + len(b)]}
-        blobs.append(b)
-        pos += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    # Padded with spaces so that the data starts 8-byte aligned.
-    h += b" " * (-len(h) % 8)
-
-    out_dir = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".convert-", dir=out_dir)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(struct.pack("<Q", len(h)))
-            f.write(h)
-            for b in blobs:
-                f.write(b)
-        os.chmod(tmp, 0o644)
-        # Never leave a half-written model under the final name.
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return pos
-
-
 def parse_net_size(s):
     m = re.fullmatch(r"(\d+)x(\d+)", s)
     if not m:
@@ -329,7 +292,8 @@ def main(argv=None):
         sd = load_state_dict(args.input, args.trust_pickle)
         tensors = check_state_dict(sd, args.input)
         meta = metadata(os.path.basename(args.input), args.net_size)
-        size = write_safetensors(args.output, tensors, meta)
+        size = safetensors_io.write(args.output, tensors, meta,
+                                    prefix=".convert-")
     except (ConvertError, OSError) as e:
         print("convert_unisal.py: error: %s" % e, file=sys.stderr)
         return 1

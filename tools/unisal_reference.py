@@ -85,15 +85,16 @@ the first layer above 1e-3.
 
 import argparse
 import fnmatch
-import json
 import os
-import struct
 import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors_io  # noqa: E402
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -123,25 +124,9 @@ ACTIVATIONS = (
 # ---------------------------------------------------------------- weights
 
 def read_safetensors(path):
-    """Minimal safetensors reader (the python package is not in Debian 12).
-    Returns (dict name -> float32 tensor, metadata dict)."""
-    with open(path, "rb") as fh:
-        blob = fh.read()
-    (n,) = struct.unpack("<Q", blob[:8])
-    header = json.loads(blob[8:8 + n].decode("utf-8"))
-    meta = header.pop("__metadata__", {}) or {}
-    base = 8 + n
-    dtypes = {"F32": np.float32, "F16": np.float16, "F64": np.float64,
-              "I64": np.int64, "I32": np.int32}
-    out = {}
-    for name, d in header.items():
-        start, end = d["data_offsets"]
-        arr = np.frombuffer(blob, dtype=dtypes[d["dtype"]],
-                            count=(end - start) //
-                            np.dtype(dtypes[d["dtype"]]).itemsize,
-                            offset=base + start).reshape(d["shape"])
-        out[name] = torch.from_numpy(arr.astype(np.float32))
-    return out, meta
+    """(dict name -> float32 tensor, metadata dict) of one of our files."""
+    arrays, meta = safetensors_io.read(path)
+    return {k: torch.from_numpy(v) for k, v in arrays.items()}, meta
 
 
 def load_weights(path):

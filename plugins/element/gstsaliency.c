@@ -334,8 +334,9 @@ gst_saliency_class_init (GstSaliencyClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "Saliency model: NULL for the default one, \"classic\" for the "
-          "weight-free model, or the path of a model file "
+          "Saliency model: NULL or \"default\" for the built-in learned "
+          "model, \"classic\" for the weight-free model, \"centre\" for "
+          "the centre prior, or the path of a model file "
           "(read when going to PAUSED)",
           DEFAULT_MODEL,
           G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |

@@ -12,6 +12,7 @@
  *   subsample2  x                 concat   a b
  *   add, mul    a b; inplace      activate x; act
  *   gru         rx rh zx zh hx hh h; inplace
+ *   log         x; eps inplace
  *   log_softmax x                 priors   params; h w
  * A failing case prints "DIR: message" (some cases expect one) and the
  * other cases still run; the exit status is 0 unless set-up fails. */
@@ -225,6 +226,13 @@ param_int (Case * c, const char *key, int def)
   return v ? atoi (v) : def;
 }
 
+static float
+param_float (Case * c, const char *key, float def)
+{
+  const char *v = g_hash_table_lookup (c->params, key);
+  return v ? (float) g_ascii_strtod (v, NULL) : def;
+}
+
 static SalAct
 param_act (Case * c)
 {
@@ -365,6 +373,21 @@ op_activate (Case * c, GError ** error)
 }
 
 static gboolean
+op_log (Case * c, GError ** error)
+{
+  SalTensor *x, *out;
+
+  if (!(x = input_tensor (c, "x", error)))
+    return FALSE;
+  out = param_int (c, "inplace", 0) ? x :
+      new_tensor (c, x->c, x->h, x->w, error);
+  if (!out)
+    return FALSE;
+  return sal_log (c->l, x, out, param_float (c, "eps", 0.0f), error)
+      && output_tensor (c, "out", out, error);
+}
+
+static gboolean
 op_gru (Case * c, GError ** error)
 {
   const char *names[] = { "rx", "rh", "zx", "zh", "hx", "hh", "h" };
@@ -433,6 +456,8 @@ run_case (Case * c, const char *op, GError ** error)
     return op_activate (c, error);
   if (strcmp (op, "gru") == 0)
     return op_gru (c, error);
+  if (strcmp (op, "log") == 0)
+    return op_log (c, error);
   if (strcmp (op, "log_softmax") == 0)
     return op_log_softmax (c, error);
   if (strcmp (op, "priors") == 0)

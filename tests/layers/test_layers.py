@@ -313,6 +313,17 @@ def build(s):
         s.simple(f"activate_{act}", "activate", {"x": x}, dict(act=act),
                  lambda x=x, act=act: act_ref(x.astype(np.float64), act),
                  lambda x=x: np.ones(x.shape))
+    # log (x + eps) as the default model takes the classic map: values
+    # from tiny (where eps matters) to large, and exact zeros.
+    x = np.abs(s.rand(2, 7, 11, scale=10.0)) * 10.0 ** s.rng.integers(
+        -14, 2, (2, 7, 11))
+    x[0, 0, :3] = 0.0
+    for inplace in (0, 1):
+        s.simple(f"log{'_inplace' if inplace else ''}", "log", {"x": x},
+                 dict(eps="1e-12", inplace=inplace),
+                 lambda x=x: np.log(x.astype(np.float64)
+                                    + np.float64(np.float32(1e-12))),
+                 lambda x=x: np.ones(x.shape))
     g = {k: s.rand(6, 5, 9, scale=3.0)
          for k in ("rx", "rh", "zx", "zh", "hx", "hh", "h")}
     for inplace in (0, 1):

@@ -1,0 +1,441 @@
+/* "default": our small learned temporal model on top of classic. The
+ * classic map S enters in log space; a tiny encoder, a ConvGRU at 1/8 and a
+ * U-Net style decoder predict a correction delta, and learned Gaussian
+ * priors add a centre bias: logits = log (S + eps) + delta + prior.
+ * docs/default-model-spec.md is the contract with the PyTorch twin
+ * (tools/default_model.py); tensor names and shapes are the twin's. */
+#include "sal-arch.h"
+#include "sal-layers.h"
+
+#include <math.h>
+#include <string.h>
+
+#define DEFAULT_LOG_EPS 1e-12f
+#define DEFAULT_N_PRIORS 8
+#define DEFAULT_GRU_CH 32
+#define DEFAULT_CLASSIC_VERSION "1"
+
+/* The GRU's six 1x1 convs, in sal_gru_update's order. */
+enum
+{
+  GRU_RX, GRU_RH, GRU_ZX, GRU_ZH, GRU_HX, GRU_HH, GRU_N
+};
+
+static const char *const gru_names[GRU_N] = {
+  "gru_rx", "gru_rh", "gru_zx", "gru_zh", "gru_hx", "gru_hh"
+};
+
+struct _SalModel
+{
+  SalRuntime *rt;
+  SalLayers *layers;
+  SalModel *classic;            /* the S input, with its own state */
+  char *name;
+
+  SalConv *enc1, *enc2_dw, *enc2_pw, *enc3_dw, *enc3_pw;
+  SalConv *gru[GRU_N];
+  SalConv *dec3, *dec2_dw, *dec2_pw, *dec1, *delta;
+  float priors[DEFAULT_N_PRIORS * 4];
+  float mix_w[DEFAULT_N_PRIORS], mix_b;
+
+  /* Activations for one network size, allocated when it changes: forward
+   * allocates nothing. Suffixes: 1 = 1/2, 2 = 1/4, 3 = 1/8. */
+  int w, h;
+  SalTensor *s, *l, *x0;
+  SalTensor *e1, *dw2, *e2, *dw3, *e3;
+  SalTensor *branch[GRU_N];
+  SalTensor *zeros;             /* h = 0, and its h-branches (no bias) */
+  SalTensor *ring;              /* M = 1: the previous frame's h' */
+  SalTensor *h_still;           /* h' in still mode, not kept */
+  SalTensor *c3, *d3, *u2, *c2, *dw2d, *d2, *u1, *c1, *d1, *dl, *dfull;
+  SalTensor *prior;             /* [1, h, w], constant per size */
+  gboolean ring_valid;          /* FALSE: the state is zeros */
+};
+
+static void
+free_buffers (SalModel * m)
+{
+  SalTensor **all[] = { &m->s, &m->l, &m->x0, &m->e1, &m->dw2, &m->e2,
+    &m->dw3, &m->e3, &m->zeros, &m->ring, &m->h_still, &m->c3, &m->d3,
+    &m->u2, &m->c2, &m->dw2d, &m->d2, &m->u1, &m->c1, &m->d1, &m->dl,
+    &m->dfull, &m->prior
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    g_clear_pointer (all[i], sal_tensor_free);
+  for (int i = 0; i < GRU_N; i++)
+    g_clear_pointer (&m->branch[i], sal_tensor_free);
+  m->w = m->h = 0;
+  m->ring_valid = FALSE;
+}
+
+/* The constant prior map: the Gaussians at h x w mixed by the 1x1 conv. */
+static gboolean
+upload_prior (SalModel * m, GError ** error)
+{
+  gsize n = (gsize) m->w * m->h;
+  float *maps = g_new (float, DEFAULT_N_PRIORS * n);
+  float *prior = g_new (float, n);
+  gboolean ok;
+
+  sal_gaussian_priors (m->priors, DEFAULT_N_PRIORS, m->h, m->w, maps);
+  for (gsize p = 0; p < n; p++) {
+    float v = m->mix_b;
+
+    for (int k = 0; k < DEFAULT_N_PRIORS; k++)
+      v += m->mix_w[k] * maps[k * n + p];
+    prior[p] = v;
+  }
+  ok = sal_tensor_upload (m->rt, m->prior, prior, error);
+  g_free (maps);
+  g_free (prior);
+  return ok;
+}
+
+/* All activations for a w x h network. Sizes halve as (n + 1) / 2, the
+ * output size of the stride-2 convs, so odd sizes need nothing special. */
+static gboolean
+ensure_buffers (SalModel * m, int w, int h, GError ** error)
+{
+  SalRuntime *rt = m->rt;
+  int h1, w1, h2, w2, h3, w3;
+  gboolean ok;
+
+  if (m->s && m->w == w && m->h == h)
+    return TRUE;
+
+  free_buffers (m);
+  sal_conv_out_size (m->enc1, h, w, &h1, &w1);
+  sal_conv_out_size (m->enc2_dw, h1, w1, &h2, &w2);
+  sal_conv_out_size (m->enc3_dw, h2, w2, &h3, &w3);
+  ok = (m->s = sal_tensor_new (rt, 1, h, w, error))
+      && (m->l = sal_tensor_new (rt, 1, h, w, error))
+      && (m->x0 = sal_tensor_new (rt, 4, h, w, error))
+      && (m->e1 = sal_tensor_new (rt, 16, h1, w1, error))
+      && (m->dw2 = sal_tensor_new (rt, 16, h2, w2, error))
+      && (m->e2 = sal_tensor_new (rt, 32, h2, w2, error))
+      && (m->dw3 = sal_tensor_new (rt, 32, h3, w3, error))
+      && (m->e3 = sal_tensor_new (rt, 48, h3, w3, error))
+      && (m->zeros = sal_tensor_new (rt, DEFAULT_GRU_CH, h3, w3, error))
+      && (m->ring = sal_tensor_new (rt, DEFAULT_GRU_CH, h3, w3, error))
+      && (m->h_still = sal_tensor_new (rt, DEFAULT_GRU_CH, h3, w3, error))
+      && (m->c3 = sal_tensor_new (rt, 48 + DEFAULT_GRU_CH, h3, w3, error))
+      && (m->d3 = sal_tensor_new (rt, 32, h3, w3, error))
+      && (m->u2 = sal_tensor_new (rt, 32, h2, w2, error))
+      && (m->c2 = sal_tensor_new (rt, 64, h2, w2, error))
+      && (m->dw2d = sal_tensor_new (rt, 64, h2, w2, error))
+      && (m->d2 = sal_tensor_new (rt, 16, h2, w2, error))
+      && (m->u1 = sal_tensor_new (rt, 16, h1, w1, error))
+      && (m->c1 = sal_tensor_new (rt, 32, h1, w1, error))
+      && (m->d1 = sal_tensor_new (rt, 8, h1, w1, error))
+      && (m->dl = sal_tensor_new (rt, 1, h1, w1, error))
+      && (m->dfull = sal_tensor_new (rt, 1, h, w, error))
+      && (m->prior = sal_tensor_new (rt, 1, h, w, error));
+  for (int i = 0; ok && i < GRU_N; i++)
+    ok = (m->branch[i] = sal_tensor_new (rt, DEFAULT_GRU_CH, h3, w3,
+            error)) != NULL;
+  m->w = w;
+  m->h = h;
+  ok = ok && sal_tensor_fill (rt, m->zeros, 0.0f, error)
+      && upload_prior (m, error);
+  if (!ok) {
+    free_buffers (m);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+default_free (SalModel * m)
+{
+  if (!m)
+    return;
+  free_buffers (m);
+  if (m->classic)
+    sal_arch_classic.free (m->classic);
+  g_clear_pointer (&m->enc1, sal_conv_free);
+  g_clear_pointer (&m->enc2_dw, sal_conv_free);
+  g_clear_pointer (&m->enc2_pw, sal_conv_free);
+  g_clear_pointer (&m->enc3_dw, sal_conv_free);
+  g_clear_pointer (&m->enc3_pw, sal_conv_free);
+  for (int i = 0; i < GRU_N; i++)
+    g_clear_pointer (&m->gru[i], sal_conv_free);
+  g_clear_pointer (&m->dec3, sal_conv_free);
+  g_clear_pointer (&m->dec2_dw, sal_conv_free);
+  g_clear_pointer (&m->dec2_pw, sal_conv_free);
+  g_clear_pointer (&m->dec1, sal_conv_free);
+  g_clear_pointer (&m->delta, sal_conv_free);
+  g_clear_pointer (&m->layers, sal_layers_free);
+  g_free (m->name);
+  g_free (m);
+}
+
+/* A host copy of tensor name with exactly this shape and finite values: a
+ * NaN or infinity would silently turn every map into NaNs. */
+static float *
+read_tensor (SalModelFile * f, const char *name, int ndim,
+    const gint64 * shape, GError ** error)
+{
+  float *v = sal_model_file_read (f, name, ndim, shape, error);
+  gsize n = 1;
+
+  if (!v)
+    return NULL;
+  for (int i = 0; i < ndim; i++)
+    n *= shape[i];
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (v[i])) {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+          "%s: tensor \"%s\" holds %g at index %" G_GSIZE_FORMAT ": the "
+          "weights must be finite; the file is corrupt, export it again "
+          "with tools/train_default.py", sal_model_file_get_name (f), name,
+          v[i], i);
+      g_free (v);
+      return NULL;
+    }
+  return v;
+}
+
+/* <name>.weight [cout, cin or 1, k, k] and, with has_bias, <name>.bias. */
+static SalConv *
+load_conv (SalModel * m, SalModelFile * f, const char *name, int cin,
+    int cout, int k, int stride, gboolean depthwise, gboolean has_bias,
+    SalAct act, GError ** error)
+{
+  gint64 wshape[4] = { cout, depthwise ? 1 : cin, k, k };
+  gint64 bshape[1] = { cout };
+  char *wname = g_strdup_printf ("%s.weight", name);
+  char *bname = g_strdup_printf ("%s.bias", name);
+  float *weight, *bias = NULL;
+  SalConv *c = NULL;
+
+  weight = read_tensor (f, wname, 4, wshape, error);
+  if (weight && (!has_bias || (bias = read_tensor (f, bname, 1, bshape,
+                  error))))
+    c = sal_conv_new (m->rt, cin, cout, k, stride, k / 2,
+        depthwise ? cin : 1, SAL_PAD_ZERO, act, weight, bias, error);
+  g_free (weight);
+  g_free (bias);
+  g_free (wname);
+  g_free (bname);
+  return c;
+}
+
+static gboolean
+load_weights (SalModel * m, SalModelFile * f, GError ** error)
+{
+  const SalAct r6 = SAL_ACT_RELU6, none = SAL_ACT_NONE;
+  gint64 pshape[3] = { DEFAULT_N_PRIORS, 2, 2 };
+  gint64 mwshape[4] = { 1, DEFAULT_N_PRIORS, 1, 1 }, mbshape[1] = { 1 };
+  float *priors = NULL, *mw = NULL, *mb = NULL;
+  gboolean ok;
+
+  ok = (m->enc1 = load_conv (m, f, "enc1", 4, 16, 3, 2, FALSE, TRUE, r6,
+          error))
+      && (m->enc2_dw = load_conv (m, f, "enc2_dw", 16, 16, 3, 2, TRUE, TRUE,
+          r6, error))
+      && (m->enc2_pw = load_conv (m, f, "enc2_pw", 16, 32, 1, 1, FALSE,
+          TRUE, r6, error))
+      && (m->enc3_dw = load_conv (m, f, "enc3_dw", 32, 32, 3, 2, TRUE, TRUE,
+          r6, error))
+      && (m->enc3_pw = load_conv (m, f, "enc3_pw", 32, 48, 1, 1, FALSE,
+          TRUE, r6, error));
+  /* x-gates 48 -> 32 with biases; h-gates 32 -> 32 without. */
+  for (int i = 0; ok && i < GRU_N; i++) {
+    gboolean x = i % 2 == 0;
+
+    ok = (m->gru[i] = load_conv (m, f, gru_names[i],
+            x ? 48 : DEFAULT_GRU_CH, DEFAULT_GRU_CH, 1, 1, FALSE, x, none,
+            error)) != NULL;
+  }
+  ok = ok
+      && (m->dec3 = load_conv (m, f, "dec3", 48 + DEFAULT_GRU_CH, 32, 1, 1,
+          FALSE, TRUE, r6, error))
+      && (m->dec2_dw = load_conv (m, f, "dec2_dw", 64, 64, 3, 1, TRUE, TRUE,
+          r6, error))
+      && (m->dec2_pw = load_conv (m, f, "dec2_pw", 64, 16, 1, 1, FALSE,
+          TRUE, r6, error))
+      && (m->dec1 = load_conv (m, f, "dec1", 32, 8, 1, 1, FALSE, TRUE, r6,
+          error))
+      && (m->delta = load_conv (m, f, "delta", 8, 1, 1, 1, FALSE, TRUE, none,
+          error))
+      && (priors = read_tensor (f, "priors", 3, pshape, error))
+      && (mw = read_tensor (f, "prior_mix.weight", 4, mwshape, error))
+      && (mb = read_tensor (f, "prior_mix.bias", 1, mbshape, error));
+  if (ok) {
+    memcpy (m->priors, priors, sizeof (m->priors));
+    memcpy (m->mix_w, mw, sizeof (m->mix_w));
+    m->mix_b = mb[0];
+  }
+  g_free (priors);
+  g_free (mw);
+  g_free (mb);
+  return ok;
+}
+
+static SalModel *
+default_create (SalRuntime * rt, const SalEngineOptions * opts,
+    SalModelFile * file, SalModelInfo * info, float mean[3], float std[3],
+    GError ** error)
+{
+  SalModelInfo classic_info = { 0 };
+  const char *arch, *cv;
+  SalModel *m;
+
+  if (!file) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
+        "default needs a model file: use the built-in \"default\" model or "
+        "a .safetensors file exported by tools/train_default.py");
+    return NULL;
+  }
+  arch = sal_model_file_get_meta (file, "architecture");
+  if (!arch || g_ascii_strcasecmp (arch, "default") != 0) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
+        "%s: architecture is \"%s\", not \"default\"; export default "
+        "models with tools/train_default.py",
+        sal_model_file_get_name (file), arch ? arch : "(none)");
+    return NULL;
+  }
+  /* The weights were trained on one version of classic's map. */
+  cv = sal_model_file_get_meta (file, "classic_version");
+  if (cv && g_strcmp0 (cv, DEFAULT_CLASSIC_VERSION) != 0) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
+        "%s: trained on classic version \"%s\", but this build has "
+        "version \"" DEFAULT_CLASSIC_VERSION "\"; retrain it with "
+        "tools/train_default.py", sal_model_file_get_name (file), cv);
+    return NULL;
+  }
+  if (opts->domain || opts->net_width || opts->net_height || opts->modulo) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+        "the default model takes no domain, net size or modulo: its size "
+        "follows the frame (longer side 128) and it keeps one hidden "
+        "state; drop those options");
+    return NULL;
+  }
+
+  m = g_new0 (SalModel, 1);
+  m->rt = rt;
+  m->name = g_strdup (sal_model_file_get_name (file));
+  m->layers = sal_layers_new (rt, error);
+  if (!m->layers || !load_weights (m, file, error))
+    goto fail;
+  /* classic sets the normalisation (none: RGB in [0, 1]) the spec uses. */
+  m->classic = sal_arch_classic.create (rt, opts, NULL, &classic_info, mean,
+      std, error);
+  if (!m->classic)
+    goto fail;
+
+  info->name = m->name;
+  info->architecture = "default";
+  info->description = "default: classic in log space, corrected by a small "
+      "encoder, ConvGRU and decoder, plus learned centre priors";
+  info->net_width = classic_info.net_width;
+  info->net_height = classic_info.net_height;
+  info->ring_length = 1;
+  info->temporal = TRUE;
+  return m;
+
+fail:
+  default_free (m);
+  return NULL;
+}
+
+static void
+default_choose_size (SalModel * m, int frame_w, int frame_h, int *net_w,
+    int *net_h)
+{
+  sal_arch_classic.choose_size (m->classic, frame_w, frame_h, net_w, net_h);
+  /* Errors surface from forward, which retries. */
+  ensure_buffers (m, *net_w, *net_h, NULL);
+}
+
+/* e3 and the state -> h' in out. Without a state (after a reset, or in
+ * still mode) h = 0, and so are its bias-free branches: no h convs run. */
+static gboolean
+gru (SalModel * m, const SalTensor * h, SalTensor * out, GError ** error)
+{
+  SalLayers *l = m->layers;
+  SalTensor **b = m->branch;
+
+  for (int i = GRU_RX; i < GRU_N; i += 2)
+    if (!sal_conv_run (l, m->gru[i], m->e3, b[i], NULL, error))
+      return FALSE;
+  if (h == m->zeros)
+    return sal_gru_update (l, b[GRU_RX], m->zeros, b[GRU_ZX], m->zeros,
+        b[GRU_HX], m->zeros, m->zeros, out, error);
+  for (int i = GRU_RH; i < GRU_N; i += 2)
+    if (!sal_conv_run (l, m->gru[i], h, b[i], NULL, error))
+      return FALSE;
+  return sal_gru_update (l, b[GRU_RX], b[GRU_RH], b[GRU_ZX], b[GRU_ZH],
+      b[GRU_HX], b[GRU_HH], h, out, error);
+}
+
+static gboolean
+default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
+    gboolean still, GError ** error)
+{
+  SalLayers *l = m->layers;
+  const SalTensor *h;
+  SalTensor *h_new;
+
+  if (rgb->c != 3 || out->c != 1 || out->w != rgb->w || out->h != rgb->h) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+        "default: input %dx%dx%d and output %dx%dx%d do not match", rgb->c,
+        rgb->h, rgb->w, out->c, out->h, out->w);
+    return FALSE;
+  }
+  if (!ensure_buffers (m, rgb->w, rgb->h, error))
+    return FALSE;
+
+  /* The GRU updates the ring in place (M = 1); still mode keeps nothing. */
+  h = still || !m->ring_valid ? m->zeros : m->ring;
+  h_new = still ? m->h_still : m->ring;
+
+  if (!sal_arch_classic.forward (m->classic, rgb, m->s, still, error)
+      || !sal_log (l, m->s, m->l, DEFAULT_LOG_EPS, error)
+      || !sal_concat (l, rgb, m->l, m->x0, error)
+      /* Encoder. */
+      || !sal_conv_run (l, m->enc1, m->x0, m->e1, NULL, error)
+      || !sal_conv_run (l, m->enc2_dw, m->e1, m->dw2, NULL, error)
+      || !sal_conv_run (l, m->enc2_pw, m->dw2, m->e2, NULL, error)
+      || !sal_conv_run (l, m->enc3_dw, m->e2, m->dw3, NULL, error)
+      || !sal_conv_run (l, m->enc3_pw, m->dw3, m->e3, NULL, error)
+      || !gru (m, h, h_new, error)
+      /* Decoder: upsampling to the exact skip sizes. */
+      || !sal_concat (l, m->e3, h_new, m->c3, error)
+      || !sal_conv_run (l, m->dec3, m->c3, m->d3, NULL, error)
+      || !sal_resize_bilinear (l, m->d3, m->u2, error)
+      || !sal_concat (l, m->u2, m->e2, m->c2, error)
+      || !sal_conv_run (l, m->dec2_dw, m->c2, m->dw2d, NULL, error)
+      || !sal_conv_run (l, m->dec2_pw, m->dw2d, m->d2, NULL, error)
+      || !sal_resize_bilinear (l, m->d2, m->u1, error)
+      || !sal_concat (l, m->u1, m->e1, m->c1, error)
+      || !sal_conv_run (l, m->dec1, m->c1, m->d1, NULL, error)
+      || !sal_conv_run (l, m->delta, m->d1, m->dl, NULL, error)
+      || !sal_resize_bilinear (l, m->dl, m->dfull, error)
+      /* logits = L + delta + prior, in the twin's order. */
+      || !sal_add (l, m->l, m->dfull, out, error)
+      || !sal_add (l, out, m->prior, out, error))
+    return FALSE;
+  if (!still)
+    m->ring_valid = TRUE;
+  return TRUE;
+}
+
+static void
+default_reset (SalModel * m)
+{
+  sal_arch_classic.reset (m->classic);
+  /* The ring is only read when valid: "no state" costs nothing now. */
+  m->ring_valid = FALSE;
+}
+
+const SalArch sal_arch_default = {
+  .name = "default",
+  .create = default_create,
+  .choose_size = default_choose_size,
+  .forward = default_forward,
+  .reset = default_reset,
+  .free = default_free,
+  .output_is_logits = TRUE,
+};

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""Parity of the engine's "default" model with its PyTorch twin.
+
+  twin_parity.py SALMAP {trained,random}
+
+trained: models/default.safetensors (skips when it is absent);
+random:  a model with random non-zero weights everywhere (delta and
+         prior_mix included), written here by tools/default_model.py
+         --random, so that the learned correction, the priors and the GRU
+         all count.
+For each of three synthetic clips (a textured background with a moving
+bright blob) -- 150x97 (net 128x83: odd, shrinking), 100x60 (net 128x77:
+enlarging) and a portrait 90x160 (net 72x128) -- runs
+`salmap run --model M --npy` in video and in --still mode and
+tools/default_model.py on the same PNG frames, and asserts per frame
+max |d log p| <= MAX_DLOGP and CC >= MIN_CC. Controls check that the
+comparison would catch a missing correction (the random model must differ
+from classic) and a missing temporal state (video must differ from still).
+Exit 77 (skip) without torch/PIL in this python.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+MAX_DLOGP = 1e-3
+MIN_CC = 0.9999
+N_FRAMES = 8
+SIZES = ((150, 97), (100, 60), (90, 160))  # (width, height)
+
+SOURCE_ROOT = os.environ.get(
+    "SALIENCY_SOURCE_ROOT",
+    os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+TWIN = os.path.join(SOURCE_ROOT, "tools", "default_model.py")
+CLASSIC = os.path.join(SOURCE_ROOT, "tools", "classic_reference.py")
+TRAINED = os.path.join(SOURCE_ROOT, "models", "default.safetensors")
+
+try:
+    import numpy as np
+    from PIL import Image
+    import torch  # noqa: F401
+except ImportError as e:
+    print("SKIP: %s in %s (Debian: apt install python3-torch python3-pil)"
+          % (e, sys.executable))
+    sys.exit(SKIP)
+
+
+def run(cmd):
+    print("$ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
+    sys.stdout.write(p.stdout)
+    if p.returncode != 0:
+        raise SystemExit("FAIL: %s exited with %d" % (cmd[0], p.returncode))
+
+
+def make_clip(d, w, h, seed):
+    """N_FRAMES PNGs: fixed coloured texture, a blob moving across it."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    tex = np.stack([0.5 + 0.25 * np.sin(xx / (3 + c) + yy / (5 - c) + c)
+                    for c in range(3)], -1)
+    tex += 0.08 * rng.standard_normal((h, w, 3))
+    paths = []
+    for t in range(N_FRAMES):
+        cx = w * (0.2 + 0.6 * t / (N_FRAMES - 1))
+        cy = h * (0.35 + 0.3 * np.sin(t))
+        r = 0.08 * min(w, h) + 2
+        blob = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r))
+        img = tex * (1 - blob[..., None]) + blob[..., None] * \
+            np.array([1.0, 0.9, 0.2])
+        p = os.path.join(d, "f%02d.png" % t)
+        Image.fromarray(np.clip(img * 255 + 0.5, 0, 255).astype(np.uint8)
+                        ).save(p)
+        paths.append(p)
+    return paths
+
+
+def logp(path):
+    p = np.load(path).astype(np.float64)
+    return np.log(np.maximum(p, 1e-45))
+
+
+def cc(a, b):
+    a = a - a.mean()
+    b = b - b.mean()
+    return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
+
+
+def compare(label, eng, ref):
+    fails = []
+    if eng.shape != ref.shape:
+        return ["%s: engine shape %s, twin %s" % (label, eng.shape,
+                                                 ref.shape)]
+    worst_d, worst_cc = 0.0, 1.0
+    for t, (a, b) in enumerate(zip(eng, ref)):
+        d = float(np.abs(a - b).max())
+        c = cc(np.exp(a), np.exp(b))
+        worst_d, worst_cc = max(worst_d, d), min(worst_cc, c)
+        if not d <= MAX_DLOGP or not c >= MIN_CC:
+            fails.append("%s frame %d: max |d log p| %.3g, CC %.7f"
+                         % (label, t, d, c))
+    print("%-34s max |d log p| %.3g, min CC %.8f"
+          % (label, worst_d, worst_cc), flush=True)
+    return fails
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[2] not in ("trained", "random"):
+        raise SystemExit("usage: twin_parity.py SALMAP {trained,random}")
+    salmap, which = sys.argv[1], sys.argv[2]
+    fails = []
+    with tempfile.TemporaryDirectory(prefix="default-parity-") as tmp:
+        if which == "trained":
+            model = TRAINED
+            if not os.path.isfile(model):
+                print("SKIP: no %s" % model)
+                return SKIP
+        else:
+            model = os.path.join(tmp, "random.safetensors")
+            run([sys.executable, TWIN, "--random", model, "--seed", "7"])
+        for i, (w, h) in enumerate(SIZES):
+            d = os.path.join(tmp, "%dx%d" % (w, h))
+            os.makedirs(d)
+            frames = make_clip(d, w, h, seed=i)
+            out = {}
+            for mode, extra in (("video", []), ("still", ["--still"])):
+                e = os.path.join(d, "engine-%s.npy" % mode)
+                r = os.path.join(d, "twin-%s.npy" % mode)
+                run([salmap, "run", "--quiet", "--model", model, "--npy", e]
+                    + extra + frames)
+                run([sys.executable, TWIN, "--weights", model, "--npy", r]
+                    + extra + frames)
+                out[mode] = (logp(e), logp(r))
+                fails += compare("%dx%d %s" % (w, h, mode), *out[mode])
+            # Controls: the comparison sees the temporal path ...
+            dv = np.abs(out["video"][1][1:] - out["still"][1][1:]).max()
+            print("  control: twin video vs still, max |d log p| %.3g" % dv)
+            if not dv > 10 * MAX_DLOGP:
+                fails.append("%dx%d: video equals still (%.3g)" % (w, h, dv))
+            # ... and, for the random model, the learned correction.
+            if which == "random":
+                c = os.path.join(d, "classic.npy")
+                run([sys.executable, CLASSIC, "--npy", c] + frames)
+                dc = np.abs(logp(c) - out["video"][1]).max()
+                print("  control: twin vs classic, max |d log p| %.3g" % dc)
+                if not dc > 0.1:
+                    fails.append("%dx%d: random model equals classic (%.3g)"
+                                 % (w, h, dc))
+    for f in fails:
+        print("FAIL: " + f)
+    print("PASS" if not fails else "%d failures" % len(fails))
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,305 @@
+#!/usr/bin/python3
+"""PyTorch twin of the "default" architecture (docs/default-model-spec.md).
+
+The network takes the engine's pre-processed RGB at the classic model's net
+size (tools/classic_reference.py:choose_size) and the classic map S on the
+same frame, and returns logits = log(S + 1e-12) + delta + prior at net size;
+the engine resizes the logits bilinearly to the frame size and softmaxes
+them. src/sal-arch-default.c implements the same thing on the engine's
+layers; tests/default/twin_parity.py checks that the two agree.
+
+Module names are the tensor names of the weights file (the spec's table).
+
+API:
+  net = DefaultNet(); net.zero_correction()        # == classic exactly
+  logits, h_new = net(rgb, S, h=None)  # rgb [N,3,H,W] in [0,1], S [N,1,H,W]
+  net = load_model("models/default.safetensors"); save_model(net, path, ..)
+  stream = DefaultStream(net); p = stream.push(rgb8_frame, still=False)
+
+Streaming (`DefaultStream`) follows the engine: a change of frame size
+resets both the classic state and the GRU ring (M = 1, zeros after a reset);
+in still mode the classic model runs in still mode, h = 0 and neither state
+is read or written.
+
+Usage as a tool:
+  /usr/bin/python3 tools/default_model.py --weights F [--still] [--log] \
+      --npy out.npy FRAME.png...
+writes float32 [T, H, W] probability maps (with --log: log-probabilities)
+at the frames' size, as `salmap run --model F --npy` does.
+  /usr/bin/python3 tools/default_model.py --random OUT.safetensors [--seed N]
+writes an untrained model with random non-zero weights everywhere (delta
+and prior_mix included), for parity tests.
+"""
+
+import argparse
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import classic_reference as classic  # noqa: E402
+import safetensors_io  # noqa: E402
+
+LOG_EPS = 1e-12
+N_PRIORS = 8
+GAUSSIAN_SCALE = 6.0
+HIDDEN = 32
+FORMAT_META = {"format": "gst-saliency", "format_version": "1",
+               "architecture": "default", "classic_version": "1"}
+
+# File order of the tensors (the spec's table).
+TENSOR_ORDER = (
+    "enc1.weight", "enc1.bias",
+    "enc2_dw.weight", "enc2_dw.bias", "enc2_pw.weight", "enc2_pw.bias",
+    "enc3_dw.weight", "enc3_dw.bias", "enc3_pw.weight", "enc3_pw.bias",
+    "gru_rx.weight", "gru_rx.bias", "gru_zx.weight", "gru_zx.bias",
+    "gru_hx.weight", "gru_hx.bias",
+    "gru_rh.weight", "gru_zh.weight", "gru_hh.weight",
+    "dec3.weight", "dec3.bias",
+    "dec2_dw.weight", "dec2_dw.bias", "dec2_pw.weight", "dec2_pw.bias",
+    "dec1.weight", "dec1.bias",
+    "delta.weight", "delta.bias",
+    "priors",
+    "prior_mix.weight", "prior_mix.bias",
+)
+
+
+def r6(x):
+    return torch.clamp(x, 0.0, 6.0)
+
+
+def up(x, like):
+    """Bilinear (align_corners=False) to the exact spatial size of `like`."""
+    return F.interpolate(x, size=like.shape[-2:], mode="bilinear",
+                         align_corners=False)
+
+
+def gaussian_priors(priors, h, w):
+    """[G, 2, 2] -> [1, G, h, w]: UNISAL's (sal_gaussian_priors)
+    6 * exp(-((y-mu_y)/exp(ls_y))^2/2) * exp(-((x-mu_x)/exp(ls_x))^2/2) on
+    linspace(0, 1, n); priors[:, 0] = (mu_y, log sigma_y), [:, 1] = x."""
+    ly = torch.linspace(0, 1, h, dtype=priors.dtype).view(1, h, 1)
+    lx = torch.linspace(0, 1, w, dtype=priors.dtype).view(1, 1, w)
+    mu_y, ls_y = priors[:, 0, 0].view(-1, 1, 1), priors[:, 0, 1].view(-1, 1, 1)
+    mu_x, ls_x = priors[:, 1, 0].view(-1, 1, 1), priors[:, 1, 1].view(-1, 1, 1)
+    maps = (torch.exp(-((ly - mu_y) / torch.exp(ls_y)) ** 2 / 2) *
+            torch.exp(-((lx - mu_x) / torch.exp(ls_x)) ** 2 / 2))
+    return (GAUSSIAN_SCALE * maps).unsqueeze(0)
+
+
+class DefaultNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc1 = nn.Conv2d(4, 16, 3, 2, 1)
+        self.enc2_dw = nn.Conv2d(16, 16, 3, 2, 1, groups=16)
+        self.enc2_pw = nn.Conv2d(16, 32, 1)
+        self.enc3_dw = nn.Conv2d(32, 32, 3, 2, 1, groups=32)
+        self.enc3_pw = nn.Conv2d(32, 48, 1)
+        self.gru_rx = nn.Conv2d(48, HIDDEN, 1)
+        self.gru_zx = nn.Conv2d(48, HIDDEN, 1)
+        self.gru_hx = nn.Conv2d(48, HIDDEN, 1)
+        self.gru_rh = nn.Conv2d(HIDDEN, HIDDEN, 1, bias=False)
+        self.gru_zh = nn.Conv2d(HIDDEN, HIDDEN, 1, bias=False)
+        self.gru_hh = nn.Conv2d(HIDDEN, HIDDEN, 1, bias=False)
+        self.dec3 = nn.Conv2d(48 + HIDDEN, 32, 1)
+        self.dec2_dw = nn.Conv2d(64, 64, 3, 1, 1, groups=64)
+        self.dec2_pw = nn.Conv2d(64, 16, 1)
+        self.dec1 = nn.Conv2d(32, 8, 1)
+        self.delta = nn.Conv2d(8, 1, 1)
+        self.priors = nn.Parameter(torch.zeros(N_PRIORS, 2, 2))
+        self.prior_mix = nn.Conv2d(N_PRIORS, 1, 1)
+        self.init_priors(torch.Generator().manual_seed(0))
+
+    def init_priors(self, gen):
+        """Centres 0.5 + 0.15 N(0, 1), sigmas exp(log 0.25 + 0.3 N(0, 1))."""
+        with torch.no_grad():
+            p = torch.empty(N_PRIORS, 2, 2)
+            p[:, :, 0] = 0.5 + 0.15 * torch.randn(N_PRIORS, 2, generator=gen)
+            p[:, :, 1] = math.log(0.25) + 0.3 * torch.randn(N_PRIORS, 2,
+                                                            generator=gen)
+            self.priors.copy_(p)
+
+    def zero_correction(self):
+        """delta and prior_mix = 0: the model equals classic exactly."""
+        with torch.no_grad():
+            for m in (self.delta, self.prior_mix):
+                m.weight.zero_()
+                m.bias.zero_()
+        return self
+
+    def hidden_size(self, h, w):
+        for _ in range(3):
+            h, w = (h + 1) // 2, (w + 1) // 2
+        return h, w
+
+    def forward(self, rgb, s, h=None, return_parts=False):
+        """rgb [N, 3, H, W] in [0, 1]; s [N, 1, H, W] (> 0) the classic map;
+        h [N, 32, H/8, W/8] or None (zeros: first frame or still mode).
+        Returns (logits [N, 1, H, W], h')."""
+        if s.dim() == 3:
+            s = s.unsqueeze(1)
+        L = torch.log(s + LOG_EPS)
+        x0 = torch.cat([rgb, L], 1)
+        e1 = r6(self.enc1(x0))
+        e2 = r6(self.enc2_pw(r6(self.enc2_dw(e1))))
+        e3 = r6(self.enc3_pw(r6(self.enc3_dw(e2))))
+        if h is None:
+            h = torch.zeros(e3.shape[0], HIDDEN, *e3.shape[-2:],
+                            dtype=e3.dtype)
+        r = torch.sigmoid(self.gru_rx(e3) + self.gru_rh(h))
+        z = torch.sigmoid(self.gru_zx(e3) + self.gru_zh(h))
+        hh = torch.tanh(self.gru_hx(e3) + r * self.gru_hh(h))
+        hn = (1 - z) * h + z * hh
+        d3 = r6(self.dec3(torch.cat([e3, hn], 1)))
+        u2 = up(d3, e2)
+        d2 = r6(self.dec2_pw(r6(self.dec2_dw(torch.cat([u2, e2], 1)))))
+        u1 = up(d2, e1)
+        d1 = r6(self.dec1(torch.cat([u1, e1], 1)))
+        delta = up(self.delta(d1), L)
+        pri = self.prior_mix(gaussian_priors(self.priors, *L.shape[-2:]))
+        logits = L + delta + pri
+        if return_parts:
+            return logits, hn, {"L": L, "delta": delta, "prior": pri}
+        return logits, hn
+
+
+# ---------------------------------------------------------------- weights
+
+def save_model(net, path, training):
+    sd = net.state_dict()
+    assert set(sd) == set(TENSOR_ORDER), sorted(set(sd) ^ set(TENSOR_ORDER))
+    meta = dict(FORMAT_META)
+    meta["training"] = " ".join(str(training).split())
+    safetensors_io.write(path, [(k, sd[k]) for k in TENSOR_ORDER], meta,
+                         prefix=".default-")
+
+
+def load_model(path):
+    arrays, meta = safetensors_io.read(path)
+    sd = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    if meta.get("architecture") != "default":
+        raise SystemExit("%s: architecture %r, not default"
+                         % (path, meta.get("architecture")))
+    net = DefaultNet()
+    net.load_state_dict(sd, strict=True)
+    net.eval()
+    return net, meta
+
+
+def random_model(seed=1):
+    """Untrained, every tensor random and non-zero (delta and prior_mix at
+    a scale that moves log p by ~1)."""
+    torch.manual_seed(seed)
+    net = DefaultNet()
+    gen = torch.Generator().manual_seed(seed + 1000)
+    net.init_priors(gen)
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            if name.endswith(".bias"):
+                p.copy_(0.1 * torch.randn(p.shape, generator=gen))
+        net.delta.weight.copy_(1.0 * torch.randn(net.delta.weight.shape,
+                                                 generator=gen))
+        net.delta.bias.fill_(0.25)
+        net.prior_mix.weight.copy_(0.3 * torch.randn(
+            net.prior_mix.weight.shape, generator=gen))
+        net.prior_mix.bias.fill_(-0.5)
+    return net
+
+
+# ---------------------------------------------------------------- streaming
+
+def softmax_map(logits):
+    """float64 [H, W] logits -> probability map (sum 1)."""
+    m = logits - logits.max()
+    e = np.exp(m)
+    return e / e.sum()
+
+
+class DefaultStream:
+    """The engine's per-frame flow: pre-processing at the classic net size,
+    classic S (with its own state), the network (GRU ring M = 1), bilinear
+    resize of the logits to the frame size, softmax."""
+
+    def __init__(self, net, dtype=torch.float64):
+        self.net = net.to(dtype)
+        self.dtype = dtype
+        self.classic = classic.ClassicModel()
+        self.size = None
+        self.reset()
+
+    def reset(self):
+        self.classic.reset()
+        self.h = None
+
+    def net_input(self, rgb8, still):
+        fh, fw = rgb8.shape[:2]
+        if self.size != (fw, fh):
+            self.size = (fw, fh)
+            self.reset()
+        net_w, net_h = classic.choose_size(fw, fh)
+        x = classic.preprocess(rgb8, net_w, net_h)
+        s = self.classic.forward(x, still=still)
+        return x, s
+
+    def push_logits(self, rgb8, still=False):
+        """Net-size logits [H, W] (float64 numpy)."""
+        x, s = self.net_input(rgb8, still)
+        with torch.no_grad():
+            xt = torch.from_numpy(x).to(self.dtype).unsqueeze(0)
+            st = torch.from_numpy(np.asarray(s)).to(self.dtype)[None, None]
+            logits, hn = self.net(xt, st, None if still else self.h)
+        if not still:
+            self.h = hn
+        return logits[0, 0].double().numpy()
+
+    def push(self, rgb8, still=False, log=False):
+        """Probability map (or log-probability) at the frame's size."""
+        fh, fw = rgb8.shape[:2]
+        lg = classic.resize_bilinear(self.push_logits(rgb8, still), fh, fw)
+        lg = lg - lg.max()
+        if log:
+            return lg - np.log(np.exp(lg).sum())
+        return softmax_map(lg)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--weights", help="our default .safetensors")
+    ap.add_argument("--random", metavar="OUT",
+                    help="write an untrained random-weights model and exit")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--still", action="store_true")
+    ap.add_argument("--log", action="store_true",
+                    help="write log-probabilities instead of probabilities")
+    ap.add_argument("--float32", action="store_true",
+                    help="run the network in float32 (default float64)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--npy")
+    ap.add_argument("frames", nargs="*")
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    if a.random:
+        save_model(random_model(a.seed), a.random,
+                   "untrained: random weights, seed %d (parity tests only)"
+                   % a.seed)
+        return 0
+    if not a.weights or not a.npy or not a.frames:
+        ap.error("--weights, --npy and frames are required")
+    from PIL import Image
+    net, _ = load_model(a.weights)
+    stream = DefaultStream(net, torch.float32 if a.float32 else torch.float64)
+    maps = [stream.push(np.asarray(Image.open(p).convert("RGB")),
+                        still=a.still, log=a.log) for p in a.frames]
+    np.save(a.npy, np.stack(maps).astype(np.float32))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
