@@ -47,6 +47,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "metrics"))
 
 import classic_reference as classic  # noqa: E402
 import default_model as dm  # noqa: E402
+# The loaders and the centre-prior sigmas of the classic evaluation.
+from eval_classic import ORACLE_SIGMAS, load_gray, load_rgb  # noqa: E402
 import metrics  # noqa: E402
 
 SEED = 0
@@ -57,20 +59,6 @@ NSS_WEIGHT = 0.1
 MIT_SCORE_WEIGHT = 0.8  # share of the MIT1003 stills in the selection score
 STATIC_LEN = 3          # stills are trained and validated as static videos
 EPS = 1e-12
-ORACLE_SIGMAS = (0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3)
-
-
-def load_rgb(path, size=None):
-    from PIL import Image
-    im = Image.open(path).convert("RGB")
-    if size is not None:
-        im = im.resize(size, Image.BILINEAR)
-    return np.asarray(im)
-
-
-def load_gray(path):
-    from PIL import Image
-    return np.asarray(Image.open(path).convert("L"), dtype=np.float64)
 
 
 def area_down(img, h, w):
