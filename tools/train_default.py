@@ -47,8 +47,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "metrics"))
 
 import classic_reference as classic  # noqa: E402
 import default_model as dm  # noqa: E402
-# The loaders and the centre-prior sigmas of the classic evaluation.
-from eval_classic import ORACLE_SIGMAS, load_gray, load_rgb  # noqa: E402
+# The loaders, scoring and centre-prior sigmas of the classic evaluation.
+from eval_classic import (ORACLE_SIGMAS, load_gray, load_rgb,  # noqa: E402
+                          mean_scores)
 import metrics  # noqa: E402
 
 SEED = 0
@@ -315,21 +316,6 @@ def sr_centre(rgb8, out_h, out_w, sr_sigma=3.0, c_sigma=0.25):
     sr = metrics.resize_bilinear(spectral_residual(rgb8, sr_sigma),
                                  out_h, out_w)
     return sr * metrics.centre_prior(out_h, out_w, c_sigma)
-
-
-def mean_scores(maps, gts, fixs=None):
-    out = {"CC": [], "SIM": [], "KLD": []}
-    if fixs is not None:
-        out.update({"NSS": [], "AUC-J": []})
-    for i, (s, g) in enumerate(zip(maps, gts)):
-        out["CC"].append(metrics.cc(s, g))
-        out["SIM"].append(metrics.sim(s, g))
-        out["KLD"].append(metrics.kld(s, g))
-        if fixs is not None:
-            out["NSS"].append(metrics.nss(s, fixs[i]))
-            out["AUC-J"].append(metrics.auc_judd(
-                s, fixs[i], rng=np.random.default_rng(i)))
-    return {k: float(np.mean(v)) for k, v in out.items()}
 
 
 def engine_map(logits, out_h, out_w):
