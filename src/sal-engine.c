@@ -253,6 +253,33 @@ sal_engine_set_still (SalEngine * e, gboolean still)
   e->arch->reset (e->model);
 }
 
+void
+sal_engine_get_map_size (SalEngine * e, int fw, int fh, int *mw, int *mh)
+{
+  int nw = e->info.net_width, nh = e->info.net_height;
+  int net_long, frame_long;
+
+  g_return_if_fail (e != NULL && mw != NULL && mh != NULL);
+  fw = MAX (fw, 1);
+  fh = MAX (fh, 1);
+  if (e->arch->choose_size)
+    e->arch->choose_size (e->model, fw, fh, &nw, &nh);
+  net_long = MAX (nw, nh);
+  frame_long = MAX (fw, fh);
+  if (frame_long <= net_long) {
+    *mw = fw;
+    *mh = fh;
+  } else if (fw >= fh) {
+    *mw = net_long;
+    *mh = MAX (1, (int) ((gint64) fh * net_long * 2 + frame_long) /
+        (2 * frame_long));
+  } else {
+    *mh = net_long;
+    *mw = MAX (1, (int) ((gint64) fw * net_long * 2 + frame_long) /
+        (2 * frame_long));
+  }
+}
+
 const SalModelInfo *
 sal_engine_get_model_info (SalEngine * e)
 {

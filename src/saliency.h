@@ -136,6 +136,15 @@ void sal_engine_reset (SalEngine * engine);
 /* Toggles still mode at run time; switching resets the temporal state. */
 void sal_engine_set_still (SalEngine * engine, gboolean still);
 
+/* The size at which this engine's maps are worth computing for frames of
+ * frame_width x frame_height: the frame's aspect ratio with the long side of
+ * the network (never larger than the frame). Finer maps only interpolate,
+ * so clients that work per frame (the element) use this size and sample it
+ * at frame coordinates; clients that need frame-sized maps (evaluation)
+ * may still pass any size to sal_engine_push_frame(). */
+void sal_engine_get_map_size (SalEngine * engine, int frame_width,
+    int frame_height, int *map_width, int *map_height);
+
 const SalModelInfo *sal_engine_get_model_info (SalEngine * engine);
 /* Human-readable "platform: device" name of the OpenCL device in use. */
 const char *sal_engine_get_device_name (SalEngine * engine);
