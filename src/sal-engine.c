@@ -126,11 +126,15 @@ sal_engine_new (const SalEngineOptions * opts, GError ** error)
   e->arch = arch;
   e->still = opts->still;
   e->rt = sal_runtime_new (opts->device, error);
-  if (!e->rt || !sal_pre_post_init (&e->pp, e->rt, error))
+  if (!e->rt)
     goto fail;
+  /* Builds programs and creates kernels: see sal_runtime_lock(). */
+  sal_runtime_lock (e->rt);
   /* Architectures copy what they need: the file is closed after. */
-  e->model = arch->create (e->rt, opts, file, &e->info, e->mean, e->std,
-      error);
+  if (sal_pre_post_init (&e->pp, e->rt, error))
+    e->model = arch->create (e->rt, opts, file, &e->info, e->mean, e->std,
+        error);
+  sal_runtime_unlock (e->rt);
   if (!e->model)
     goto fail;
   e->info.size_from_frame = arch->choose_size != NULL;
@@ -156,10 +160,14 @@ sal_engine_free (SalEngine * e)
 {
   if (!e)
     return;
+  if (e->rt)
+    sal_runtime_lock (e->rt);
   free_tensors (e);
   if (e->model)
     e->arch->free (e->model);
   sal_pre_post_clear (&e->pp);
+  if (e->rt)
+    sal_runtime_unlock (e->rt);
   sal_runtime_free (e->rt);
   g_free (e);
 }
@@ -200,8 +208,25 @@ elapsed_ms (gint64 * t)
   return ms;
 }
 
+static gboolean push_frame_locked (SalEngine * e, const SalFrame * frame,
+    SalMap * out, GError ** error);
+
 gboolean
 sal_engine_push_frame (SalEngine * e, const SalFrame * frame, SalMap * out,
+    GError ** error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (e != NULL, FALSE);
+  /* One client on the device at a time: see sal_runtime_lock(). */
+  sal_runtime_lock (e->rt);
+  ok = push_frame_locked (e, frame, out, error);
+  sal_runtime_unlock (e->rt);
+  return ok;
+}
+
+static gboolean
+push_frame_locked (SalEngine * e, const SalFrame * frame, SalMap * out,
     GError ** error)
 {
   gint64 start = g_get_monotonic_time (), t = start;
@@ -240,7 +265,9 @@ void
 sal_engine_reset (SalEngine * e)
 {
   g_return_if_fail (e != NULL);
+  sal_runtime_lock (e->rt);
   e->arch->reset (e->model);
+  sal_runtime_unlock (e->rt);
 }
 
 void
@@ -250,7 +277,7 @@ sal_engine_set_still (SalEngine * e, gboolean still)
   if (e->still == !!still)
     return;
   e->still = !!still;
-  e->arch->reset (e->model);
+  sal_engine_reset (e);
 }
 
 void

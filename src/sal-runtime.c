@@ -212,49 +212,123 @@ release_program (gpointer p)
   clReleaseProgram ((cl_program) p);
 }
 
-SalRuntime *
-sal_runtime_new (const char *device, GError ** error)
+struct _SalDevice
 {
-  GArray *devices;
-  const DeviceEntry *e;
-  SalRuntime *rt;
+  cl_platform_id platform;
+  cl_device_id device;
+  cl_context context;
+  char *name;
+  GHashTable *programs;         /* program name -> cl_program */
+  GRecMutex lock;
+  int users;                    /* runtimes on it; guarded by devices_lock */
+};
+
+/* Shared devices by cl_device_id: one context per device and process. */
+static GMutex devices_lock;
+static GHashTable *devices;
+
+static void
+sal_device_free (SalDevice * d)
+{
+  if (d->programs)
+    g_hash_table_unref (d->programs);
+  if (d->context)
+    clReleaseContext (d->context);
+  g_rec_mutex_clear (&d->lock);
+  g_free (d->name);
+  g_free (d);
+}
+
+/* Returns the shared device for e, creating it on first use. Call with
+ * devices_lock held. */
+static SalDevice *
+sal_device_get (const DeviceEntry * e, GError ** error)
+{
+  SalDevice *d;
   char *pname, *dname;
   cl_int err;
 
-  devices = list_devices (error);
   if (!devices)
-    return NULL;
-  e = choose_device (devices, device, error);
-  if (!e) {
-    g_array_unref (devices);
-    return NULL;
+    devices = g_hash_table_new (g_direct_hash, g_direct_equal);
+  d = g_hash_table_lookup (devices, e->device);
+  if (d) {
+    d->users++;
+    return d;
   }
 
-  rt = g_new0 (SalRuntime, 1);
-  rt->platform = e->platform;
-  rt->device = e->device;
-  g_array_unref (devices);
-
-  pname = get_platform_string (rt->platform, CL_PLATFORM_NAME);
-  dname = get_device_string (rt->device, CL_DEVICE_NAME);
-  rt->name = g_strdup_printf ("%s: %s", pname, dname);
+  d = g_new0 (SalDevice, 1);
+  d->platform = e->platform;
+  d->device = e->device;
+  g_rec_mutex_init (&d->lock);
+  pname = get_platform_string (d->platform, CL_PLATFORM_NAME);
+  dname = get_device_string (d->device, CL_DEVICE_NAME);
+  d->name = g_strdup_printf ("%s: %s", pname, dname);
   g_free (pname);
   g_free (dname);
-
-  rt->context = clCreateContext (NULL, 1, &rt->device, NULL, NULL, &err);
+  d->context = clCreateContext (NULL, 1, &d->device, NULL, NULL, &err);
   if (err != CL_SUCCESS) {
+    d->context = NULL;
     sal_cl_error (error, err, "clCreateContext");
-    sal_runtime_free (rt);
+    sal_device_free (d);
     return NULL;
   }
+  d->programs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      release_program);
+  d->users = 1;
+  g_hash_table_insert (devices, d->device, d);
+  return d;
+}
+
+static void
+sal_device_unref (SalDevice * d)
+{
+  g_mutex_lock (&devices_lock);
+  if (--d->users == 0) {
+    g_hash_table_remove (devices, d->device);
+    /* Programs and context go with the last user: nothing else can reach
+     * them now, so no device lock is needed. */
+    sal_device_free (d);
+  }
+  g_mutex_unlock (&devices_lock);
+}
+
+SalRuntime *
+sal_runtime_new (const char *device, GError ** error)
+{
+  GArray *list;
+  const DeviceEntry *e;
+  SalDevice *d;
+  SalRuntime *rt;
+  cl_int err;
+
+  list = list_devices (error);
+  if (!list)
+    return NULL;
+  e = choose_device (list, device, error);
+  if (!e) {
+    g_array_unref (list);
+    return NULL;
+  }
+  g_mutex_lock (&devices_lock);
+  d = sal_device_get (e, error);
+  g_mutex_unlock (&devices_lock);
+  g_array_unref (list);
+  if (!d)
+    return NULL;
+
+  rt = g_new0 (SalRuntime, 1);
+  rt->shared = d;
+  rt->platform = d->platform;
+  rt->device = d->device;
+  rt->context = d->context;
+  rt->name = d->name;
   rt->queue = clCreateCommandQueue (rt->context, rt->device, 0, &err);
   if (err != CL_SUCCESS) {
+    rt->queue = NULL;
     sal_cl_error (error, err, "clCreateCommandQueue");
     sal_runtime_free (rt);
     return NULL;
   }
-  rt->programs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      release_program);
   return rt;
 }
 
@@ -263,27 +337,49 @@ sal_runtime_free (SalRuntime * rt)
 {
   if (!rt)
     return;
-  if (rt->programs)
-    g_hash_table_unref (rt->programs);
-  if (rt->queue)
+  if (rt->queue) {
+    sal_runtime_lock (rt);
+    clFinish (rt->queue);
     clReleaseCommandQueue (rt->queue);
-  if (rt->context)
-    clReleaseContext (rt->context);
-  g_free (rt->name);
+    sal_runtime_unlock (rt);
+  }
+  sal_device_unref (rt->shared);
   g_free (rt);
+}
+
+void
+sal_runtime_lock (SalRuntime * rt)
+{
+  g_rec_mutex_lock (&rt->shared->lock);
+}
+
+void
+sal_runtime_unlock (SalRuntime * rt)
+{
+  g_rec_mutex_unlock (&rt->shared->lock);
+}
+
+GHashTable *
+sal_runtime_programs (SalRuntime * rt)
+{
+  return rt->shared->programs;
 }
 
 cl_kernel
 sal_runtime_create_kernel (SalRuntime * rt, const char *program,
     const char *kernel, GError ** error)
 {
-  cl_program prog = sal_runtime_get_program (rt, program, error);
-  cl_kernel k;
-  cl_int err;
+  cl_program prog;
+  cl_kernel k = NULL;
+  cl_int err = CL_SUCCESS;
 
+  sal_runtime_lock (rt);
+  prog = sal_runtime_get_program (rt, program, error);
+  if (prog)
+    k = clCreateKernel (prog, kernel, &err);
+  sal_runtime_unlock (rt);
   if (!prog)
     return NULL;
-  k = clCreateKernel (prog, kernel, &err);
   if (err != CL_SUCCESS) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_KERNEL_BUILD,
         "kernel %s not found in %s.cl: %s", kernel, program,

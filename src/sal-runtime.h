@@ -9,30 +9,52 @@
 
 G_BEGIN_DECLS
 
+/* What every runtime on one device shares, once per process: the context,
+ * the built programs and a lock (sal-runtime.c). */
+typedef struct _SalDevice SalDevice;
+
+/* One client's view of a device: the shared context plus a command queue of
+ * its own. Several runtimes (several elements, several engines) on the same
+ * device share one SalDevice; each keeps its own queue and kernels. */
 typedef struct
 {
-  cl_platform_id platform;
+  SalDevice *shared;
+  cl_platform_id platform;      /* copies of the shared device's */
   cl_device_id device;
   cl_context context;
-  cl_command_queue queue;
-  char *name;                   /* "platform: device" */
-  GHashTable *programs;         /* program name -> cl_program */
+  const char *name;             /* "platform: device" */
+  cl_command_queue queue;       /* this runtime's own */
 } SalRuntime;
 
 /* device: "auto" (GPU if any, else first device), "cpu", "gpu", or a
- * global device index "N" over all platforms. */
+ * global device index "N" over all platforms. The context and programs are
+ * created by the first runtime on a device and released with the last. */
 SalRuntime *sal_runtime_new (const char *device, GError ** error);
 void sal_runtime_free (SalRuntime * rt);
 
+/* The device lock, recursive. PoCL 3.1's CPU drivers keep one process-wide
+ * cache of loaded kernel code whose reference counting breaks when commands
+ * from several queues, or a program build, overlap (it aborts in
+ * pocl_release_dlhandle_cache). So every client holds this lock from its
+ * first enqueue until its clFinish, and while it builds programs or creates
+ * and releases kernels; the engine does that for its users. */
+void sal_runtime_lock (SalRuntime * rt);
+void sal_runtime_unlock (SalRuntime * rt);
+
 /* Returns the built program kernels/<name>.cl (embedded as a GResource, or
  * read from $SALIENCY_KERNEL_DIR when set), cached on disk as a binary.
- * The runtime owns the program. */
+ * Built once per device and process; the shared device owns it. */
 cl_program sal_runtime_get_program (SalRuntime * rt, const char *name,
     GError ** error);
 
-/* A new kernel from program <program>; caller releases it. */
+/* A new kernel from program <program>; caller releases it (under the lock
+ * when other runtimes may be running). */
 cl_kernel sal_runtime_create_kernel (SalRuntime * rt, const char *program,
     const char *kernel, GError ** error);
+
+/* For sal-program-cache.c: the shared device's program table. Call with the
+ * lock held. */
+GHashTable *sal_runtime_programs (SalRuntime * rt);
 
 /* Sets a GError for a failed OpenCL call. Returns FALSE for chaining:
  * if (err != CL_SUCCESS) return sal_cl_error (error, err, "clFoo"); */

@@ -54,41 +54,87 @@ test_no_platform (void)
   g_test_trap_assert_stderr ("*pocl-opencl-icd*");
 }
 
+static char *
+find_cache_entry (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  char *entry = NULL;
+
+  while ((name = g_dir_read_name (d)))
+    if (g_str_has_suffix (name, ".bin") && !entry)
+      entry = g_build_filename (dir, name, NULL);
+  g_dir_close (d);
+  g_assert_nonnull (entry);
+  return entry;
+}
+
+/* Builds centre.cl in a fresh runtime (so the program is not in memory)
+ * and checks the kernel is usable. */
+static void
+build_centre (void)
+{
+  GError *err = NULL;
+  SalRuntime *rt = sal_runtime_new ("auto", &err);
+  cl_kernel k;
+
+  g_assert_no_error (err);
+  k = sal_runtime_create_kernel (rt, "centre", "centre_prior", &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (k);
+  clReleaseKernel (k);
+  sal_runtime_free (rt);
+}
+
 /* A second build of a program comes from the on-disk cache, and a damaged
- * cache entry is rebuilt rather than trusted. */
+ * cache entry (garbage, truncated, one byte flipped) is detected with a
+ * warning and rebuilt, never handed to the driver. */
 static void
 test_program_cache (void)
 {
   char *dir = g_dir_make_tmp ("sal-cache-XXXXXX", NULL);
   GError *err = NULL;
   SalRuntime *rt;
-  GDir *d;
-  const char *name;
-  char *entry = NULL;
-  cl_kernel k;
+  char *entry, *good, *bad;
+  gsize len, len2;
 
   g_setenv ("SALIENCY_CACHE_DIR", dir, TRUE);
+  build_centre ();
+  entry = find_cache_entry (dir);
+  g_assert_true (g_file_get_contents (entry, &good, &len, NULL));
+  g_assert_cmpuint (len, >, 64);
+
+  /* Intact: read back, not rewritten. */
+  build_centre ();
+  g_assert_true (g_file_get_contents (entry, &bad, &len2, NULL));
+  g_assert_cmpmem (bad, len2, good, len);
+  g_free (bad);
+
+  for (int damage = 0; damage < 3; damage++) {
+    bad = g_memdup2 (good, len);
+    if (damage == 0)
+      g_assert_true (g_file_set_contents (entry, "garbage", 7, NULL));
+    else if (damage == 1)
+      g_assert_true (g_file_set_contents (entry, bad, len / 2, NULL));
+    else {
+      bad[len - 100] ^= 0x5a;
+      g_assert_true (g_file_set_contents (entry, bad, len, NULL));
+    }
+    g_test_expect_message ("saliency", G_LOG_LEVEL_WARNING,
+        "*truncated or corrupt*rebuilding*");
+    build_centre ();
+    g_test_assert_expected_messages ();
+    g_free (bad);
+    /* Rebuilt and rewritten whole: the next start reads it without a
+     * warning (warnings are fatal here). */
+    g_assert_true (g_file_get_contents (entry, &bad, &len2, NULL));
+    g_assert_cmpuint (len2, >, 64);
+    g_assert_cmpmem (bad, 8, good, 8);
+    g_free (bad);
+    build_centre ();
+  }
+
   rt = sal_runtime_new ("auto", &err);
-  g_assert_no_error (err);
-  k = sal_runtime_create_kernel (rt, "centre", "centre_prior", &err);
-  g_assert_no_error (err);
-  clReleaseKernel (k);
-  sal_runtime_free (rt);
-
-  d = g_dir_open (dir, 0, NULL);
-  while ((name = g_dir_read_name (d)))
-    if (g_str_has_suffix (name, ".bin"))
-      entry = g_build_filename (dir, name, NULL);
-  g_dir_close (d);
-  g_assert_nonnull (entry);
-
-  g_assert_true (g_file_set_contents (entry, "garbage", 7, NULL));
-  rt = sal_runtime_new ("auto", &err);
-  k = sal_runtime_create_kernel (rt, "centre", "centre_prior", &err);
-  g_assert_no_error (err);
-  g_assert_nonnull (k);
-  clReleaseKernel (k);
-
   g_assert_null (sal_runtime_create_kernel (rt, "centre", "no_such", &err));
   g_assert_error (err, SAL_ERROR, SAL_ERROR_KERNEL_BUILD);
   g_clear_error (&err);
@@ -100,8 +146,43 @@ test_program_cache (void)
   g_unsetenv ("SALIENCY_CACHE_DIR");
   g_remove (entry);
   g_rmdir (dir);
+  g_free (good);
   g_free (entry);
   g_free (dir);
+}
+
+/* Runtimes on one device share the context and the built programs (built
+ * once), each with a queue of its own; the shared part outlives any one
+ * runtime and goes with the last. */
+static void
+test_shared_device (void)
+{
+  GError *err = NULL;
+  SalRuntime *a = sal_runtime_new ("auto", &err);
+  SalRuntime *b = sal_runtime_new ("auto", &err);
+  SalRuntime *c;
+  cl_program pa, pb;
+  cl_kernel k;
+
+  g_assert_no_error (err);
+  g_assert_true (a->shared == b->shared);
+  g_assert_true (a->context == b->context);
+  g_assert_true (a->queue != b->queue);
+  pa = sal_runtime_get_program (a, "centre", &err);
+  pb = sal_runtime_get_program (b, "centre", &err);
+  g_assert_no_error (err);
+  g_assert_true (pa == pb);
+
+  /* b still holds the device: a's going releases nothing shared. */
+  sal_runtime_free (a);
+  k = sal_runtime_create_kernel (b, "centre", "centre_prior", &err);
+  g_assert_no_error (err);
+  clReleaseKernel (k);
+  c = sal_runtime_new ("auto", &err);
+  g_assert_true (c->shared == b->shared);
+  g_assert_true (sal_runtime_get_program (c, "centre", &err) == pb);
+  sal_runtime_free (b);
+  sal_runtime_free (c);
 }
 
 int
@@ -111,5 +192,6 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/device-strings", test_device_strings);
   g_test_add_func ("/runtime/no-platform", test_no_platform);
   g_test_add_func ("/runtime/program-cache", test_program_cache);
+  g_test_add_func ("/runtime/shared-device", test_shared_device);
   return g_test_run ();
 }
