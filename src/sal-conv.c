@@ -40,20 +40,6 @@ round_up (int n, int m)
   return (n + m - 1) / m * m;
 }
 
-static cl_mem
-upload (SalRuntime * rt, const float *data, size_t n, GError ** error)
-{
-  cl_int err;
-  cl_mem m = clCreateBuffer (rt->context,
-      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n * sizeof (float),
-      (void *) data, &err);
-  if (err != CL_SUCCESS) {
-    sal_cl_error (error, err, "clCreateBuffer (conv weights)");
-    return NULL;
-  }
-  return m;
-}
-
 SalConv *
 sal_conv_new (SalRuntime * rt, int cin, int cout, int k, int stride,
     int pad, int groups, SalPad pad_mode, SalAct act, const float *weight,
@@ -119,9 +105,13 @@ sal_conv_new (SalRuntime * rt, int cin, int cout, int k, int stride,
   c->groups = groups;
   c->pad_mode = pad_mode;
   c->act = act;
-  c->weight = upload (rt, w, nw, error);
+  c->rt = rt;
+  /* Weights are read-only: engines on one device share one copy. */
+  c->weight = sal_runtime_get_shared_buffer (rt, w, nw * sizeof (float),
+      error);
   if (c->weight)
-    c->bias = upload (rt, b, nb, error);
+    c->bias = sal_runtime_get_shared_buffer (rt, b, nb * sizeof (float),
+        error);
   g_free (w);
   g_free (b);
   if (!c->bias) {
@@ -137,9 +127,9 @@ sal_conv_free (SalConv * c)
   if (!c)
     return;
   if (c->weight)
-    clReleaseMemObject (c->weight);
+    sal_runtime_release_shared_buffer (c->rt, c->weight);
   if (c->bias)
-    clReleaseMemObject (c->bias);
+    sal_runtime_release_shared_buffer (c->rt, c->bias);
   g_free (c);
 }
 

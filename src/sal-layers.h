@@ -37,7 +37,8 @@ typedef struct
   int cin, cout, k, stride, pad, groups;
   SalPad pad_mode;
   SalAct act;
-  cl_mem weight;
+  SalRuntime *rt;
+  cl_mem weight;                /* shared by engines on the device */
   cl_mem bias;                  /* always allocated: zeros when NULL */
 } SalConv;
 

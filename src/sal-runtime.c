@@ -219,6 +219,8 @@ struct _SalDevice
   cl_context context;
   char *name;
   GHashTable *programs;         /* program name -> cl_program */
+  GHashTable *shared_by_key;    /* content key -> SharedBuffer */
+  GHashTable *shared_by_mem;    /* cl_mem -> SharedBuffer */
   GRecMutex lock;
   int users;                    /* runtimes on it; guarded by devices_lock */
 };
@@ -227,9 +229,31 @@ struct _SalDevice
 static GMutex devices_lock;
 static GHashTable *devices;
 
+typedef struct
+{
+  char *key;
+  cl_mem mem;
+  int users;
+} SharedBuffer;
+
+static void
+shared_buffer_free (gpointer p)
+{
+  SharedBuffer *b = p;
+
+  clReleaseMemObject (b->mem);
+  g_free (b->key);
+  g_free (b);
+}
+
 static void
 sal_device_free (SalDevice * d)
 {
+  /* Only buffers of clients that leaked them are left here. */
+  if (d->shared_by_mem)
+    g_hash_table_unref (d->shared_by_mem);
+  if (d->shared_by_key)
+    g_hash_table_unref (d->shared_by_key);
   if (d->programs)
     g_hash_table_unref (d->programs);
   if (d->context)
@@ -274,6 +298,9 @@ sal_device_get (const DeviceEntry * e, GError ** error)
   }
   d->programs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       release_program);
+  d->shared_by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  d->shared_by_mem = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+      NULL, shared_buffer_free);
   d->users = 1;
   g_hash_table_insert (devices, d->device, d);
   return d;
@@ -357,6 +384,61 @@ void
 sal_runtime_unlock (SalRuntime * rt)
 {
   g_rec_mutex_unlock (&rt->shared->lock);
+}
+
+cl_mem
+sal_runtime_get_shared_buffer (SalRuntime * rt, const void *data,
+    size_t size, GError ** error)
+{
+  SalDevice *d = rt->shared;
+  char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+  char *key = g_strdup_printf ("%s:%" G_GSIZE_FORMAT, sum, size);
+  SharedBuffer *b;
+  cl_mem mem = NULL;
+  cl_int err;
+
+  g_free (sum);
+  sal_runtime_lock (rt);
+  b = g_hash_table_lookup (d->shared_by_key, key);
+  if (b) {
+    b->users++;
+    mem = b->mem;
+    g_free (key);
+  } else {
+    mem = clCreateBuffer (rt->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+        MAX (size, 1), (void *) data, &err);
+    if (err != CL_SUCCESS) {
+      mem = NULL;
+      sal_cl_error (error, err, "clCreateBuffer (weights)");
+      g_free (key);
+    } else {
+      b = g_new0 (SharedBuffer, 1);
+      b->key = key;
+      b->mem = mem;
+      b->users = 1;
+      g_hash_table_insert (d->shared_by_key, b->key, b);
+      g_hash_table_insert (d->shared_by_mem, mem, b);
+    }
+  }
+  sal_runtime_unlock (rt);
+  return mem;
+}
+
+void
+sal_runtime_release_shared_buffer (SalRuntime * rt, cl_mem mem)
+{
+  SalDevice *d = rt->shared;
+  SharedBuffer *b;
+
+  sal_runtime_lock (rt);
+  b = g_hash_table_lookup (d->shared_by_mem, mem);
+  if (!b)
+    g_critical ("%s: buffer %p is not a shared buffer", G_STRFUNC, mem);
+  else if (--b->users == 0) {
+    g_hash_table_remove (d->shared_by_key, b->key);
+    g_hash_table_remove (d->shared_by_mem, mem);
+  }
+  sal_runtime_unlock (rt);
 }
 
 GHashTable *

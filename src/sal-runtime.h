@@ -52,6 +52,13 @@ cl_program sal_runtime_get_program (SalRuntime * rt, const char *name,
 cl_kernel sal_runtime_create_kernel (SalRuntime * rt, const char *program,
     const char *kernel, GError ** error);
 
+/* Read-only device data (weights) shared by every runtime on the device:
+ * identical contents are uploaded once per process. Give the buffer back
+ * with sal_runtime_release_shared_buffer(), not clReleaseMemObject(). */
+cl_mem sal_runtime_get_shared_buffer (SalRuntime * rt, const void *data,
+    size_t size, GError ** error);
+void sal_runtime_release_shared_buffer (SalRuntime * rt, cl_mem buf);
+
 /* For sal-program-cache.c: the shared device's program table. Call with the
  * lock held. */
 GHashTable *sal_runtime_programs (SalRuntime * rt);

@@ -173,6 +173,25 @@ test_shared_device (void)
   g_assert_no_error (err);
   g_assert_true (pa == pb);
 
+  /* Identical weights are one buffer on the device; other weights not. */
+  {
+    float w1[4] = { 1, 2, 3, 4 }, w2[4] = { 1, 2, 3, 5 }, back[4];
+    cl_mem m1 = sal_runtime_get_shared_buffer (a, w1, sizeof (w1), &err);
+    cl_mem m2 = sal_runtime_get_shared_buffer (b, w1, sizeof (w1), &err);
+    cl_mem m3 = sal_runtime_get_shared_buffer (b, w2, sizeof (w2), &err);
+
+    g_assert_no_error (err);
+    g_assert_true (m1 == m2);
+    g_assert_true (m1 != m3);
+    sal_runtime_release_shared_buffer (a, m1);
+    /* Still b's: intact. */
+    g_assert_cmpint (clEnqueueReadBuffer (b->queue, m2, CL_TRUE, 0,
+            sizeof (back), back, 0, NULL, NULL), ==, CL_SUCCESS);
+    g_assert_cmpmem (back, sizeof (back), w1, sizeof (w1));
+    sal_runtime_release_shared_buffer (b, m2);
+    sal_runtime_release_shared_buffer (b, m3);
+  }
+
   /* b still holds the device: a's going releases nothing shared. */
   sal_runtime_free (a);
   k = sal_runtime_create_kernel (b, "centre", "centre_prior", &err);
