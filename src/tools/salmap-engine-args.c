@@ -74,7 +74,9 @@ salmap_parse_command (int *argc, char ***argv, const char *parameters,
 
   g_option_context_set_summary (context, summary);
   g_option_context_set_description (context, description);
-  salmap_engine_args_add (context, args);
+  /* Commands that run no engine pass no args. */
+  if (args)
+    salmap_engine_args_add (context, args);
   g_option_context_add_main_entries (context, entries, NULL);
   ok = g_option_context_parse (context, argc, argv, &error);
   if (!ok) {

@@ -28,8 +28,8 @@ gboolean salmap_engine_args_to_options (const SalmapEngineArgs * args,
     SalEngineOptions * opts, GError ** error);
 void salmap_engine_args_clear (SalmapEngineArgs * args);
 
-/* Parses a command's line: its own entries plus the engine options, with
- * the help texts given. FALSE, the error printed, on a bad command line. */
+/* Parses a command's line: its own entries plus the engine options (none
+ * when args is NULL), with the help texts given. FALSE, the error printed, on a bad command line. */
 gboolean salmap_parse_command (int *argc, char ***argv,
     const char *parameters, const char *summary, const char *description,
     const GOptionEntry * entries, SalmapEngineArgs * args);

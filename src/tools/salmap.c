@@ -29,6 +29,10 @@ static const SalmapCommand commands[] = {
       salmap_cmd_bench},
   {"eval", "Score maps against eye-tracking data, beside the centre prior",
       salmap_cmd_eval},
+  {"encode", "Encode a video with more bits where people look",
+      salmap_cmd_encode},
+  {"encode-eval", "PSNR, SSIM and eye-tracking-weighted PSNR of an encode",
+      salmap_cmd_encode_eval},
 };
 
 static void
@@ -36,7 +40,7 @@ print_usage (FILE * out)
 {
   fprintf (out, "Usage:\n  salmap COMMAND [OPTION...]\n\nCommands:\n");
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf (out, "  %-12s %s\n", commands[i].name, commands[i].summary);
   fprintf (out, "\nOptions:\n"
       "  -h, --help     Show this help\n"
       "  --version      Show the version\n"

@@ -37,6 +37,8 @@ typedef int (*SalmapCommandFunc) (int argc, char **argv);
 int salmap_cmd_run (int argc, char **argv);
 int salmap_cmd_bench (int argc, char **argv);
 int salmap_cmd_eval (int argc, char **argv);
+int salmap_cmd_encode (int argc, char **argv);
+int salmap_cmd_encode_eval (int argc, char **argv);
 
 /* Prints "salmap: <message>" on stderr: the one format of every error. */
 void salmap_printerr (const char *format, ...) G_GNUC_PRINTF (1, 2);

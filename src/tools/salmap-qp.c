@@ -1,0 +1,185 @@
+/* The QP-offset field of salmap encode: see salmap-qp.h for the rule. */
+#include "salmap-qp.h"
+#include "salmap.h"
+
+#include <math.h>
+#include <string.h>
+#include <libavutil/frame.h>
+
+/* libx264 and libx265 scale AVRegionOfInterest.qoffset by their QP range,
+ * 51 at 8 bits: qoffset = dq / 51 is dq QP. */
+#define QP_RANGE 51
+#define QP_STEPS 16
+
+struct _SalmapQp
+{
+  int width, height, block, bx, by;
+  double strength;
+  double *ema;                  /* r_i */
+  float *offsets;
+  gboolean have_ema;
+  /* Box weights from map columns/rows to blocks, for the current map size. */
+  int map_w, map_h;
+  double *wx, *wy;              /* [bx][map_w], [by][map_h] */
+};
+
+SalmapQp *
+salmap_qp_new (int width, int height, int block_size, double strength)
+{
+  SalmapQp *qp = g_new0 (SalmapQp, 1);
+
+  qp->width = width;
+  qp->height = height;
+  qp->block = block_size;
+  qp->bx = (width + block_size - 1) / block_size;
+  qp->by = (height + block_size - 1) / block_size;
+  qp->strength = strength;
+  qp->ema = g_new0 (double, qp->bx * qp->by);
+  qp->offsets = g_new0 (float, qp->bx * qp->by);
+  return qp;
+}
+
+void
+salmap_qp_free (SalmapQp * qp)
+{
+  if (!qp)
+    return;
+  g_free (qp->ema);
+  g_free (qp->offsets);
+  g_free (qp->wx);
+  g_free (qp->wy);
+  g_free (qp);
+}
+
+void
+salmap_qp_reset (SalmapQp * qp)
+{
+  qp->have_ema = FALSE;
+}
+
+void
+salmap_qp_get_blocks (SalmapQp * qp, int *blocks_x, int *blocks_y)
+{
+  *blocks_x = qp->bx;
+  *blocks_y = qp->by;
+}
+
+/* w[b * n + m]: the length, in frame pixels, of the part of map cell m
+ * (n cells over frame_len pixels) inside block b (blocks of block pixels,
+ * the last one cut at frame_len). */
+static double *
+box_weights (int n, int frame_len, int block, int blocks)
+{
+  double *w = g_new0 (double, (gsize) blocks * n);
+  double scale = (double) frame_len / n;
+
+  for (int m = 0; m < n; m++) {
+    double a = m * scale, b = (m + 1) * scale;
+    for (int k = (int) (a / block); k < blocks && k * block < b; k++) {
+      double lo = MAX (a, (double) k * block);
+      double hi = MIN (b, MIN ((double) (k + 1) * block, (double) frame_len));
+      if (hi > lo)
+        w[(gsize) k * n + m] = hi - lo;
+    }
+  }
+  return w;
+}
+
+const float *
+salmap_qp_update (SalmapQp * qp, const SalMap * map)
+{
+  int bx = qp->bx, by = qp->by;
+  double cell_w = (double) qp->width / map->width;
+  double cell_h = (double) qp->height / map->height;
+  double max_dq = qp->strength * SALMAP_QP_MAX, sum = 0, area_sum = 0;
+  double *rows;
+
+  if (map->width != qp->map_w || map->height != qp->map_h) {
+    g_free (qp->wx);
+    g_free (qp->wy);
+    qp->wx = box_weights (map->width, qp->width, qp->block, bx);
+    qp->wy = box_weights (map->height, qp->height, qp->block, by);
+    qp->map_w = map->width;
+    qp->map_h = map->height;
+  }
+
+  /* Mass of each map row inside each block column, then of each block. */
+  rows = g_new0 (double, (gsize) map->height * bx);
+  for (int y = 0; y < map->height; y++)
+    for (int k = 0; k < bx; k++) {
+      const double *w = qp->wx + (gsize) k * map->width;
+      const float *row = map->data + (gsize) y * map->width;
+      double s = 0;
+      for (int x = 0; x < map->width; x++)
+        s += w[x] * row[x];
+      rows[(gsize) y * bx + k] = s / cell_w;
+    }
+
+  for (int j = 0; j < by; j++) {
+    const double *w = qp->wy + (gsize) j * map->height;
+    int h = MIN (qp->block, qp->height - j * qp->block);
+    for (int k = 0; k < bx; k++) {
+      int wd = MIN (qp->block, qp->width - k * qp->block);
+      double mass = 0, d, r, o;
+      gsize i = (gsize) j * bx + k;
+
+      for (int y = 0; y < map->height; y++)
+        mass += w[y] * rows[(gsize) y * bx + k];
+      mass /= cell_h;
+      /* Density relative to an even spread over the frame. */
+      d = mass / ((double) wd * h) * ((double) qp->width * qp->height);
+      r = qp->have_ema ? (1 - SALMAP_QP_SMOOTHING) * qp->ema[i] +
+          SALMAP_QP_SMOOTHING * d : d;
+      qp->ema[i] = r;
+      o = -qp->strength * SALMAP_QP_PER_OCTAVE * log2 (MAX (r,
+              SALMAP_QP_FLOOR));
+      o = CLAMP (o, -max_dq, max_dq);
+      qp->offsets[i] = (float) o;
+      sum += o * wd * h;
+      area_sum += (double) wd * h;
+    }
+  }
+  g_free (rows);
+  qp->have_ema = TRUE;
+
+  for (int i = 0; i < bx * by; i++)
+    qp->offsets[i] -= (float) (sum / area_sum);
+  return qp->offsets;
+}
+
+gboolean
+salmap_qp_attach (const float *offsets, int bx, int by, int block,
+    AVFrame * frame, GError ** error)
+{
+  GArray *rois = g_array_new (FALSE, FALSE, sizeof (AVRegionOfInterest));
+  AVFrameSideData *sd;
+
+  for (int j = 0; j < by; j++) {
+    int k = 0;
+    while (k < bx) {
+      int q = (int) lrintf (offsets[j * bx + k] * QP_STEPS), end = k + 1;
+      AVRegionOfInterest roi = { 0 };
+
+      while (end < bx && (int) lrintf (offsets[j * bx + end] * QP_STEPS) == q)
+        end++;
+      roi.self_size = sizeof (AVRegionOfInterest);
+      roi.top = j * block;
+      roi.bottom = MIN ((j + 1) * block, frame->height);
+      roi.left = k * block;
+      roi.right = MIN (end * block, frame->width);
+      roi.qoffset = (AVRational) {
+      q, QP_RANGE * QP_STEPS};
+      g_array_append_val (rois, roi);
+      k = end;
+    }
+  }
+  sd = av_frame_new_side_data (frame, AV_FRAME_DATA_REGIONS_OF_INTEREST,
+      rois->len * sizeof (AVRegionOfInterest));
+  if (sd)
+    memcpy (sd->data, rois->data, rois->len * sizeof (AVRegionOfInterest));
+  else
+    g_set_error (error, SALMAP_ERROR, SALMAP_ERROR_OUTPUT,
+        "out of memory for the frame's regions of interest");
+  g_array_unref (rois);
+  return sd != NULL;
+}
