@@ -1,0 +1,329 @@
+#!/usr/bin/python3
+"""salmap encode and encode-eval (issue 10), on the built binary.
+
+Usage: encode_test.py SALMAP CASE   (meson runs one CASE per test)
+
+QP_DRIVER in the environment is tests/encode/qp-driver (salmap's offset
+rule on maps from a file). Inputs are made here with numpy and GStreamer's
+gst-launch-1.0 (helpers of tests/cli/salmap_test.py); the data cases read
+../shared and skip (77) without it.
+"""
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "cli"))
+import salmap_test as st  # noqa: E402  (helpers: PNG writer, gst-launch)
+from salmap_test import np, Skip  # noqa: E402
+
+SALMAP = None
+
+
+def run(cmd, expect=0):
+    p = subprocess.run([SALMAP] + [str(c) for c in cmd],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=600)
+    assert p.returncode >= 0, "%s crashed (%d):\n%s" % (cmd, p.returncode,
+                                                       p.stderr)
+    if expect is not None:
+        assert p.returncode == expect, "%s exited %d, expected %d:\n%s" % (
+            cmd, p.returncode, expect, p.stderr)
+    return p
+
+
+def count_frames(path):
+    """Frames of a video, decoded by salmap run (centre model: cheap)."""
+    out = path + ".npy"
+    run(["run", "-q", "--model", "centre", "--npy", out, path])
+    n = np.load(out).shape[0]
+    os.remove(out)
+    return n
+
+
+def leftovers(folder):
+    return [n for n in os.listdir(folder) if n.endswith(".partial")]
+
+
+# ------------------------------------------------- the QP rule, in NumPy
+
+def box_weights(n, length, block, blocks):
+    """[blocks, n]: frame pixels of map cell m inside block k."""
+    a = np.arange(n)[None, :] * length / n
+    b = np.arange(1, n + 1)[None, :] * length / n
+    lo = np.arange(blocks)[:, None] * block
+    hi = np.minimum(lo + block, length)
+    return np.clip(np.minimum(b, hi) - np.maximum(a, lo), 0, None)
+
+
+def qp_rule(maps, width, height, block, strength, resets):
+    """docs/compression.md's rule, from the text: block densities relative
+    to an even spread, an EMA over frames (0.3 for the new one), -2 QP per
+    doubling times strength, clamped to +-8 strength, minus the area mean."""
+    bx, by = -(-width // block), -(-height // block)
+    bw = np.minimum(block, width - np.arange(bx) * block)
+    bh = np.minimum(block, height - np.arange(by) * block)
+    area = np.outer(bh, bw).astype(np.float64)
+    ema, out = None, []
+    for m, reset in zip(maps, resets):
+        mh, mw = m.shape
+        wx = box_weights(mw, width, block, bx) / (width / mw)
+        wy = box_weights(mh, height, block, by) / (height / mh)
+        mass = wy @ m.astype(np.float64) @ wx.T
+        d = mass / area * width * height
+        ema = d if (ema is None or reset) else 0.7 * ema + 0.3 * d
+        o = -strength * 2.0 * np.log2(np.maximum(ema, 1 / 32))
+        o = np.clip(o, -8 * strength, 8 * strength)
+        out.append(o - (o * area).sum() / area.sum())
+    return out
+
+
+def case_qp_rule(tmp):
+    rng = np.random.default_rng(1)
+    driver = os.environ["QP_DRIVER"]
+    for (w, h, mw, mh, s) in [(320, 180, 128, 72, 1.0), (333, 177, 50, 31, 0.5),
+                              (64, 48, 64, 48, 2.0), (1920, 1080, 128, 72, 1.0),
+                              (40, 90, 7, 13, 1.0)]:
+        frames, resets = [], []
+        for t in range(6):
+            m = rng.random((mh, mw)) ** 4
+            m[rng.integers(mh), rng.integers(mw)] += 50  # a peak
+            frames.append((m / m.sum()).astype(np.float32))
+            resets.append(t == 3)
+        stack = np.stack(frames)
+        stack_in = stack.copy()
+        stack_in[3, 0, 0] = -stack_in[3, 0, 0]  # the driver's reset mark
+        src, dst = os.path.join(tmp, "maps.f32"), os.path.join(tmp, "o.f32")
+        stack_in.tofile(src)
+        subprocess.run([driver] + [str(x) for x in (w, h, 16, s, mw, mh, 6,
+                                                    src, dst)], check=True)
+        want = qp_rule(list(stack), w, h, 16, s, resets)
+        got = np.fromfile(dst, np.float32).reshape(len(want), *want[0].shape)
+        err = np.abs(got - np.stack(want)).max()
+        assert err < 1e-3, "%dx%d map %dx%d: offsets differ by %g" % (
+            w, h, mw, mh, err)
+        # Rate-neutral and pointing the right way: the peak gets the lowest.
+        bw = np.minimum(16, w - np.arange(got.shape[2]) * 16)
+        bh = np.minimum(16, h - np.arange(got.shape[1]) * 16)
+        assert abs((got[0] * np.outer(bh, bw)).sum()) / (w * h) < 1e-4
+        assert got[0].min() < -0.5 and got[0].max() > 0.5
+
+
+# ------------------------------------------------------------- encoding
+
+def make_av_clip(path, frames=60, width=160, height=96):
+    st.gst_launch(
+        "videotestsrc num-buffers=%d pattern=ball ! "
+        "video/x-raw,format=I420,width=%d,height=%d,framerate=30/1 ! "
+        "x264enc ! mp4mux name=mux ! filesink location=%s "
+        "audiotestsrc num-buffers=%d samplesperbuffer=1600 ! "
+        "audio/x-raw,rate=48000 ! avenc_aac ! mux."
+        % (frames, width, height, path, frames))
+
+
+def case_encode_video(tmp):
+    src = os.path.join(tmp, "in.mp4")
+    make_av_clip(src)
+    out = os.path.join(tmp, "out.mp4")
+    p = run(["encode", "--crf", "30", "-o", out, src])
+    assert "wrote %s: 60 frames" % out in p.stderr, p.stderr
+    assert count_frames(out) == 60
+    data = open(out, "rb").read()
+    assert b"soun" in data, "the input's audio was not copied"
+    assert not leftovers(tmp), leftovers(tmp)
+    # Options echoed in the summary; a strength-0 encode attaches nothing
+    # and still encodes every frame.
+    plain = os.path.join(tmp, "plain.mp4")
+    run(["encode", "--crf", "30", "--roi-strength", "0", "-o", plain, src])
+    assert count_frames(plain) == 60
+
+
+def write_frames(folder, n, w, h, rng):
+    """A textured scene with a bright square moving across it."""
+    os.makedirs(folder, exist_ok=True)
+    base = (rng.random((h, w, 3)) * 120).astype(np.uint8)
+    for t in range(n):
+        img = base.copy()
+        x = 8 + t * (w - 40) // max(n - 1, 1)
+        img[h // 3:h // 3 + 24, x:x + 24] = (250, 240, 40)
+        st.write_png(os.path.join(folder, "%04d.png" % (t + 1)), img)
+
+
+def case_encode_images_two_pass(tmp):
+    rng = np.random.default_rng(2)
+    frames = os.path.join(tmp, "frames")
+    write_frames(frames, 40, 161, 97, rng)  # odd: encoded at 160x96
+    sizes = {}
+    for name, extra in (("sal", []), ("plain", ["--roi-strength", "0"])):
+        out = os.path.join(tmp, name + ".mp4")
+        p = run(["encode", "--bitrate", "300", "--two-pass", "--fps", "25",
+                 "-o", out] + extra + [frames])
+        assert "two-pass" in p.stderr, p.stderr
+        assert count_frames(out) == 40
+        sizes[name] = os.path.getsize(out)
+    assert abs(sizes["sal"] / sizes["plain"] - 1) < 0.25, sizes
+    assert not leftovers(tmp)
+
+
+def case_encode_x265(tmp):
+    src = os.path.join(tmp, "in.mp4")
+    make_av_clip(src, frames=20)
+    out = os.path.join(tmp, "out.mp4")
+    p = run(["encode", "--codec", "libx265", "--preset", "fast", "--bitrate",
+             "200", "--two-pass", "-o", out, src], expect=None)
+    if p.returncode != 0 and "no libx265 encoder" in p.stderr:
+        raise Skip("this FFmpeg has no libx265")
+    assert p.returncode == 0, p.stderr
+    assert count_frames(out) == 20
+
+
+def case_encode_errors(tmp):
+    src = os.path.join(tmp, "in.mp4")
+    make_av_clip(src, frames=10)
+    corrupt = os.path.join(tmp, "corrupt.mp4")
+    with open(corrupt, "wb") as f:
+        f.write(open(src, "rb").read()[:2000])
+    notdir = os.path.join(tmp, "file.txt")
+    open(notdir, "w").close()
+    out = os.path.join(tmp, "out.mp4")
+    cases = [
+        (["--codec", "libvpx", "--crf", "30", "-o", out, src], 1,
+         "unknown codec"),
+        (["--preset", "ultrafast", "--crf", "30", "-o", out, src], 1,
+         "ultrafast"),
+        (["--preset", "nonsense", "--crf", "30", "-o", out, src], 1,
+         "preset"),
+        (["--crf", "30", "-o", out, corrupt], 1, "corrupt.mp4"),
+        (["--crf", "30", "-o", os.path.join(notdir, "o.mp4"), src], 1,
+         "cannot write"),
+        (["--crf", "30", "-o", os.path.join(tmp, "o.xyz"), src], 1,
+         "container"),
+        (["--crf", "30", "--bitrate", "100", "-o", out, src], 2, "either"),
+        (["--crf", "30", src], 2, "-o"),
+        (["--crf", "30", "--two-pass", "-o", out, src], 2, "--bitrate"),
+    ]
+    for args, status, words in cases:
+        p = run(["encode"] + args, expect=status)
+        assert words in p.stderr, (args, p.stderr)
+        assert not os.path.exists(out), args
+        assert not leftovers(tmp), (args, leftovers(tmp))
+    # ultrafast is fine for a plain encode, which has no offsets to lose.
+    run(["encode", "--preset", "ultrafast", "--roi-strength", "0", "--crf",
+         "30", "-o", out, src])
+
+
+# ------------------------------------------------------------ evaluation
+
+def gauss_valid(a):
+    g = np.exp(-np.arange(-5, 6) ** 2 / (2 * 1.5 ** 2))
+    g /= g.sum()
+    v = np.lib.stride_tricks.sliding_window_view
+    a = (v(a, 11, axis=1) * g).sum(-1)
+    return (v(a, 11, axis=0) * g).sum(-1)
+
+
+def ssim(a, b):
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    ma, mb = gauss_valid(a), gauss_valid(b)
+    va, vb = gauss_valid(a * a) - ma ** 2, gauss_valid(b * b) - mb ** 2
+    cov = gauss_valid(a * b) - ma * mb
+    return (((2 * ma * mb + c1) * (2 * cov + c2)) /
+            ((ma ** 2 + mb ** 2 + c1) * (va + vb + c2))).mean()
+
+
+def luma(img):
+    return img.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+
+
+def case_eval_numpy(tmp):
+    rng = np.random.default_rng(3)
+    ref, dec, maps = (os.path.join(tmp, d) for d in ("ref", "dec", "maps"))
+    for d in (ref, dec, maps):
+        os.makedirs(d)
+    want = {"psnr": [], "ssim": [], "ew_psnr": []}
+    for t in range(4):
+        a = (rng.random((50, 70, 3)) * 255).astype(np.uint8)
+        noise = rng.integers(-20, 21, a.shape) * (rng.random(a.shape[:2]) <
+                                                   0.3)[..., None]
+        b = np.clip(a.astype(int) + noise, 0, 255).astype(np.uint8)
+        m = np.zeros((50, 70), np.uint8)
+        m[10:30, 20 + 5 * t:40 + 5 * t] = 255
+        m[40:45, 5:10] = 90
+        name = "f%02d.png" % t
+        st.write_png(os.path.join(ref, name), a)
+        st.write_png(os.path.join(dec, name), b)
+        st.write_png(os.path.join(maps, name), m)
+        la, lb = luma(a), luma(b)
+        mse = ((la - lb) ** 2).mean()
+        w = m.astype(np.float64) / m.sum()
+        want["psnr"].append(10 * math.log10(255 ** 2 / mse))
+        want["ssim"].append(ssim(la, lb))
+        want["ew_psnr"].append(10 * math.log10(
+            255 ** 2 / (w * (la - lb) ** 2).sum()))
+    p = run(["encode-eval", "--json", "--maps", maps, ref, dec])
+    got = json.loads(p.stdout)
+    assert got["frames"] == 4, got
+    for key, values in want.items():
+        err = np.abs(np.array(got["per_frame"][key]) - values).max()
+        assert err < 1e-4, (key, got["per_frame"][key], values)
+        assert abs(got[key] - np.mean(values)) < 1e-4, key
+    # The table, and the errors: a missing map, different frame counts.
+    p = run(["encode-eval", "--maps", maps, ref, dec])
+    assert "EW-PSNR" in p.stdout, p.stdout
+    os.remove(os.path.join(dec, "f03.png"))
+    p = run(["encode-eval", "--maps", maps, ref, dec], expect=1)
+    assert "numbers of frames" in p.stderr, p.stderr
+    os.remove(os.path.join(maps, "f00.png"))
+    p = run(["encode-eval", "--maps", maps, ref, ref], expect=1)
+    assert "f00" in p.stderr, p.stderr
+    run(["encode-eval", ref, dec], expect=2)
+
+
+def case_data_dhf1k(tmp):
+    """The clip's own eye tracking says the saliency encode looks better
+    where people look, at the plain encode's bitrate."""
+    images = st.shared("data", "dhf1k-0601", "images")
+    maps = st.shared("data", "dhf1k-0601", "maps")
+    scores, sizes = {}, {}
+    for name, extra in (("sal", []), ("plain", ["--roi-strength", "0"]),
+                        ("centre", ["--model", "centre"])):
+        out = os.path.join(tmp, name + ".mp4")
+        run(["encode", "--bitrate", "150", "--two-pass", "--fps", "30",
+             "-o", out] + extra + [images])
+        sizes[name] = os.path.getsize(out)
+        p = run(["encode-eval", "--json", "--maps", maps, images, out])
+        scores[name] = json.loads(p.stdout)
+    print({k: (sizes[k], round(v["psnr"], 3), round(v["ew_psnr"], 3))
+           for k, v in scores.items()})
+    assert abs(sizes["sal"] / sizes["plain"] - 1) < 0.15, sizes
+    gain = scores["sal"]["ew_psnr"] - scores["plain"]["ew_psnr"]
+    assert gain > 0.3, "EW-PSNR gain %.3f dB" % gain
+
+
+CASES = {name[5:]: fn for name, fn in globals().items()
+         if name.startswith("case_")}
+
+
+def main():
+    global SALMAP
+    if len(sys.argv) != 3 or sys.argv[2] not in CASES:
+        print("usage: %s SALMAP CASE\ncases: %s"
+              % (sys.argv[0], " ".join(CASES)))
+        return 2
+    SALMAP = st.SALMAP = os.path.abspath(sys.argv[1])
+    with tempfile.TemporaryDirectory(prefix="salmap-encode-") as tmp:
+        try:
+            CASES[sys.argv[2]](tmp)
+        except Skip as e:
+            print("SKIP:", e)
+            return st.SKIP
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
