@@ -304,6 +304,26 @@ def case_data_dhf1k(tmp):
     assert gain > 0.3, "EW-PSNR gain %.3f dB" % gain
 
 
+def case_bdrate_math(tmp):
+    """tools/encode_bdrate.py's BD-rate: a curve against itself is 0 %, a
+    curve needing 20 % fewer bits everywhere is -20 %, and PCHIP goes
+    through its points without overshooting them."""
+    sys.path.insert(0, os.path.join(os.environ["SALIENCY_SOURCE_ROOT"],
+                                    "tools"))
+    import encode_bdrate as bd
+    rates = np.array([100.0, 200, 400, 800])
+    q = np.array([30.0, 33, 35.5, 37])
+    assert abs(bd.bd_rate(rates, q, rates, q)) < 1e-9
+    assert abs(bd.bd_rate(rates, q, 0.8 * rates, q) + 20) < 1e-6
+    assert abs(bd.bd_rate(rates, q, 1.5 * rates, q) - 50) < 1e-6
+    xs = np.linspace(30, 37, 200)
+    ys = bd.pchip(q, np.log(rates), xs)
+    assert np.all(np.diff(ys) >= 0), "PCHIP of increasing data decreases"
+    assert np.allclose(bd.pchip(q, np.log(rates), q), np.log(rates))
+    # Curves that do not overlap in quality have no BD-rate.
+    assert math.isnan(bd.bd_rate(rates, q, rates, q + 10))
+
+
 CASES = {name[5:]: fn for name, fn in globals().items()
          if name.startswith("case_")}
 

@@ -1,0 +1,244 @@
+#!/usr/bin/python3
+"""Rate-quality of saliency-guided encoding: salmap encode at several
+bitrates with the saliency model, without offsets (--roi-strength 0) and with
+the centre prior (--model centre), scored by salmap encode-eval against each
+clip's own eye tracking, summarised as BD-rate at equal EW-PSNR.
+
+Each CLIP is a folder in the DHF1K layout: images/NNNN.jpg (the reference
+frames) and maps/NNNN.png (human fixation density). ../shared/data has
+dhf1k-0601, and hevc-gaze/make_maps.py writes its sequences in this layout.
+
+Usage:
+  /usr/bin/python3 tools/encode_bdrate.py [--salmap build/src/tools/salmap]
+      [--frames N] [--bpp 0.02,0.04,0.07,0.12] [--preset medium]
+      [--plot rd.png] [--json out.json] CLIP...
+
+BD-rate: log-rate as a piecewise-cubic Hermite (PCHIP, Fritsch-Carlson)
+function of EW-PSNR for each curve, the mean difference over the EW-PSNR
+range both curves cover, as a percentage (Bjontegaard; negative: fewer bits
+for the same quality where people look).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+VARIANTS = (("saliency", []), ("plain", ["--roi-strength", "0"]),
+            ("centre", ["--model", "centre"]))
+FPS = 30
+
+
+def pchip_slopes(x, y):
+    """Fritsch-Carlson slopes of the monotone cubic through (x, y)."""
+    h = np.diff(x)
+    d = np.diff(y) / h
+    m = np.zeros_like(y)
+    for k in range(1, len(x) - 1):
+        if d[k - 1] * d[k] > 0:
+            w1, w2 = 2 * h[k] + h[k - 1], h[k] + 2 * h[k - 1]
+            m[k] = (w1 + w2) / (w1 / d[k - 1] + w2 / d[k])
+    # One-sided three-point ends, kept shape-preserving.
+    for k, (hh, dd) in ((0, (h[0], d[0])), (-1, (h[-1], d[-1]))):
+        if len(x) == 2:
+            m[k] = dd
+            continue
+        if k == 0:
+            e = ((2 * h[0] + h[1]) * d[0] - h[0] * d[1]) / (h[0] + h[1])
+            ref, nxt = d[0], d[1]
+        else:
+            e = ((2 * h[-1] + h[-2]) * d[-1] - h[-1] * d[-2]) / (h[-1] + h[-2])
+            ref, nxt = d[-1], d[-2]
+        if np.sign(e) != np.sign(ref):
+            e = 0.0
+        elif np.sign(ref) != np.sign(nxt) and abs(e) > abs(3 * ref):
+            e = 3 * ref
+        m[k] = e
+    return m
+
+
+def pchip(x, y, xs):
+    order = np.argsort(x)
+    x, y = np.asarray(x, float)[order], np.asarray(y, float)[order]
+    m = pchip_slopes(x, y)
+    k = np.clip(np.searchsorted(x, xs) - 1, 0, len(x) - 2)
+    h = x[k + 1] - x[k]
+    t = (xs - x[k]) / h
+    return ((2 * t ** 3 - 3 * t ** 2 + 1) * y[k] + (t ** 3 - 2 * t ** 2 + t) *
+            h * m[k] + (-2 * t ** 3 + 3 * t ** 2) * y[k + 1] +
+            (t ** 3 - t ** 2) * h * m[k + 1])
+
+
+def bd_rate(ref_rates, ref_q, test_rates, test_q, samples=1000):
+    """Percent bitrate change of test against ref at equal quality."""
+    lo = max(min(ref_q), min(test_q))
+    hi = min(max(ref_q), max(test_q))
+    if hi <= lo:
+        return float("nan")
+    q = np.linspace(lo, hi, samples)
+    a = pchip(ref_q, np.log(ref_rates), q)
+    b = pchip(test_q, np.log(test_rates), q)
+    return (np.exp(np.trapz(b - a, q) / (hi - lo)) - 1) * 100
+
+
+def run(cmd):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    if p.returncode != 0:
+        sys.exit("%s failed:\n%s" % (" ".join(cmd), p.stderr))
+    return p.stdout
+
+
+def clip_frames(clip, n, tmp):
+    """The first n frames with maps, linked into a folder of their own."""
+    images = sorted(f for f in os.listdir(os.path.join(clip, "images"))
+                    if f.endswith((".jpg", ".png")))
+    if n:
+        images = images[:n]
+    d = os.path.join(tmp, os.path.basename(os.path.normpath(clip)))
+    os.makedirs(d)
+    for f in images:
+        os.symlink(os.path.join(os.path.abspath(clip), "images", f),
+                   os.path.join(d, f))
+    return d, len(images)
+
+
+def measure(args, clip, tmp):
+    frames, n = clip_frames(clip, args.frames, tmp)
+    first = os.path.join(frames, sorted(os.listdir(frames))[0])
+    import cv2
+    h, w = cv2.imread(first).shape[:2]
+    rates = [round(b * w * h * FPS / 1000) for b in args.bpp]
+    maps = os.path.join(clip, "maps")
+    out = {"clip": os.path.basename(os.path.normpath(clip)), "frames": n,
+           "size": [w, h], "target_kbps": rates}
+    for name, extra in VARIANTS:
+        rows = []
+        for kbps in rates:
+            mp4 = os.path.join(tmp, "%s-%d.mp4" % (name, kbps))
+            run([args.salmap, "encode", "-q", "--preset", args.preset,
+                 "--bitrate", str(kbps), "--two-pass", "--fps", str(FPS),
+                 "-o", mp4] + extra + [frames])
+            score = json.loads(run([args.salmap, "encode-eval", "--json",
+                                    "--maps", maps, frames, mp4]))
+            kbits = os.path.getsize(mp4) * 8 / 1000 / (n / FPS)
+            rows.append({"kbps": kbits, "psnr": score["psnr"],
+                         "ssim": score["ssim"], "ew_psnr": score["ew_psnr"]})
+            os.remove(mp4)
+        out[name] = rows
+    return out
+
+
+def summarise(r):
+    def curve(name, key="ew_psnr"):
+        return ([x["kbps"] for x in r[name]], [x[key] for x in r[name]])
+    s = {}
+    for test, ref in (("saliency", "plain"), ("centre", "plain"),
+                      ("saliency", "centre")):
+        s["bd_%s_vs_%s" % (test, ref)] = bd_rate(*curve(ref), *curve(test))
+    s["bd_psnr_saliency_vs_plain"] = bd_rate(*curve("plain", "psnr"),
+                                             *curve("saliency", "psnr"))
+    s["size_ratio"] = [a["kbps"] / b["kbps"] for a, b in
+                       zip(r["saliency"], r["plain"])]
+    s["ew_gain_db"] = [a["ew_psnr"] - b["ew_psnr"] for a, b in
+                       zip(r["saliency"], r["plain"])]
+    s["ew_gain_vs_centre_db"] = [a["ew_psnr"] - b["ew_psnr"] for a, b in
+                                 zip(r["saliency"], r["centre"])]
+    return s
+
+
+def plot(results, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed (apt install python3-matplotlib):"
+              " no plot", file=sys.stderr)
+        return
+    n = len(results)
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.6), squeeze=False)
+    for ax, r in zip(axes[0], results):
+        for name, style in (("plain", "k--o"), ("centre", "b-.s"),
+                            ("saliency", "r-^")):
+            ax.plot([x["kbps"] for x in r[name]],
+                    [x["ew_psnr"] for x in r[name]], style, label=name, ms=4)
+        ax.set_title("%s (%dx%d, %d frames)" % (r["clip"], *r["size"],
+                                                r["frames"]), fontsize=9)
+        ax.set_xlabel("kbit/s (at %d fps)" % FPS)
+        ax.set_ylabel("EW-PSNR (dB)")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print("wrote", path, file=sys.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--salmap", default="build/src/tools/salmap")
+    ap.add_argument("--frames", type=int, default=0,
+                    help="first N frames of each clip (0: all)")
+    ap.add_argument("--bpp", default="0.02,0.04,0.07,0.12",
+                    help="bits per pixel of the target bitrates")
+    ap.add_argument("--preset", default="medium")
+    ap.add_argument("--plot")
+    ap.add_argument("--json")
+    ap.add_argument("clips", nargs="+")
+    args = ap.parse_args()
+    args.bpp = [float(b) for b in args.bpp.split(",")]
+    if len(args.bpp) < 4:
+        sys.exit("give four or more bitrates (--bpp)")
+    results = []
+    for clip in args.clips:
+        tmp = tempfile.mkdtemp(prefix="encode-bdrate-")
+        try:
+            r = measure(args, clip, tmp)
+        finally:
+            shutil.rmtree(tmp)
+        r["summary"] = summarise(r)
+        results.append(r)
+        s = r["summary"]
+        print("%-16s BD-rate (EW-PSNR) saliency vs plain %+6.1f%%, centre vs "
+              "plain %+6.1f%%, saliency vs centre %+6.1f%%; BD-rate (PSNR) "
+              "saliency vs plain %+6.1f%%" % (
+                  r["clip"], s["bd_saliency_vs_plain"],
+                  s["bd_centre_vs_plain"], s["bd_saliency_vs_centre"],
+                  s["bd_psnr_saliency_vs_plain"]), flush=True)
+    print("\n| clip | kbit/s (plain) | size sal/plain | EW-PSNR plain | "
+          "centre | saliency | gain vs plain | gain vs centre |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for r in results:
+        for i in range(len(r["plain"])):
+            print("| %s | %.0f | %.3f | %.2f | %.2f | %.2f | %+.2f dB | "
+                  "%+.2f dB |" % (
+                      r["clip"], r["plain"][i]["kbps"],
+                      r["summary"]["size_ratio"][i],
+                      r["plain"][i]["ew_psnr"], r["centre"][i]["ew_psnr"],
+                      r["saliency"][i]["ew_psnr"],
+                      r["summary"]["ew_gain_db"][i],
+                      r["summary"]["ew_gain_vs_centre_db"][i]))
+    if len(results) > 1:
+        mean = {k: np.mean([r["summary"][k] for r in results]) for k in
+                ("bd_saliency_vs_plain", "bd_centre_vs_plain",
+                 "bd_saliency_vs_centre", "bd_psnr_saliency_vs_plain")}
+        print("\nmean BD-rate over %d clips: saliency vs plain %+.1f%%, "
+              "centre vs plain %+.1f%%, saliency vs centre %+.1f%%; "
+              "(PSNR) saliency vs plain %+.1f%%" % (
+                  len(results), mean["bd_saliency_vs_plain"],
+                  mean["bd_centre_vs_plain"], mean["bd_saliency_vs_centre"],
+                  mean["bd_psnr_saliency_vs_plain"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    if args.plot:
+        plot(results, args.plot)
+
+
+if __name__ == "__main__":
+    main()
