@@ -328,18 +328,16 @@ sal_runtime_new (const char *device, GError ** error)
   SalRuntime *rt;
   cl_int err;
 
-  list = list_devices (error);
-  if (!list)
-    return NULL;
-  e = choose_device (list, device, error);
-  if (!e) {
-    g_array_unref (list);
-    return NULL;
-  }
+  /* Listing devices is not thread-safe either: the first clGetPlatformIDs
+   * of threads racing through the ICD loader and PoCL's initialisation can
+   * report no devices at all. */
   g_mutex_lock (&devices_lock);
-  d = sal_device_get (e, error);
+  list = list_devices (error);
+  e = list ? choose_device (list, device, error) : NULL;
+  d = e ? sal_device_get (e, error) : NULL;
   g_mutex_unlock (&devices_lock);
-  g_array_unref (list);
+  if (list)
+    g_array_unref (list);
   if (!d)
     return NULL;
 

@@ -204,10 +204,43 @@ test_shared_device (void)
   sal_runtime_free (c);
 }
 
+static gpointer
+new_runtime_thread (gpointer data)
+{
+  GError *err = NULL;
+  SalRuntime *rt = sal_runtime_new ("auto", &err);
+  cl_kernel k;
+
+  g_assert_no_error (err);
+  k = sal_runtime_create_kernel (rt, "centre", "centre_prior", &err);
+  g_assert_no_error (err);
+  sal_runtime_lock (rt);
+  clReleaseKernel (k);
+  sal_runtime_unlock (rt);
+  sal_runtime_free (rt);
+  return NULL;
+}
+
+/* Elements of different pipelines start in different threads. The first
+ * device listing of a process, raced by several threads, used to report
+ * "no devices" (the ICD loader and PoCL initialise on first use), so this
+ * runs first. */
+static void
+test_concurrent_new (void)
+{
+  GThread *t[8];
+
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    t[i] = g_thread_new ("new", new_runtime_thread, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    g_thread_join (t[i]);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/runtime/concurrent-new", test_concurrent_new);
   g_test_add_func ("/runtime/device-strings", test_device_strings);
   g_test_add_func ("/runtime/no-platform", test_no_platform);
   g_test_add_func ("/runtime/program-cache", test_program_cache);
