@@ -14,11 +14,12 @@
 #include <libswscale/swscale.h>
 
 #include "saliency.h"
+#include "sal-av-encoder.h"
 #include "salmap-encoder.h"
 #include "salmap-engine-args.h"
 #include "salmap-input.h"
 #include "salmap-progress.h"
-#include "salmap-qp.h"
+#include "sal-qp.h"
 
 #define MB_SIZE 16
 #define DEFAULT_FPS 25
@@ -43,7 +44,7 @@ typedef struct
   const EncodeOptions *opts;
   SalEngine *engine;
   SalMap *map;
-  SalmapQp *qp;
+  SalQp *qp;
   GPtrArray *fields;            /* float[] per frame, kept for pass 2 */
   struct SwsContext *sws;
   AVFrame *yuv;
@@ -155,12 +156,12 @@ frame_offsets (Encode * e, int pass, const SalFrame * frame,
     sal_engine_get_map_size (e->engine, frame->width, frame->height, &mw,
         &mh);
     e->map = sal_map_new (mw, mh);
-    e->qp = salmap_qp_new (e->width, e->height, MB_SIZE,
+    e->qp = sal_qp_new (e->width, e->height, MB_SIZE,
         e->opts->strength);
   }
   if (info->new_clip && info->index > 0) {
     sal_engine_reset (e->engine);
-    salmap_qp_reset (e->qp);
+    sal_qp_reset (e->qp);
   }
   if (!sal_engine_push_frame (e->engine, frame, e->map, error)) {
     g_prefix_error (error, "%s: frame %d: ", info->path, info->file_index);
@@ -168,9 +169,9 @@ frame_offsets (Encode * e, int pass, const SalFrame * frame,
   }
   /* The map covers the source frame; the encoded one drops an odd last
    * row or column, which moves the blocks by less than a pixel. */
-  offsets = salmap_qp_update (e->qp, e->map);
+  offsets = sal_qp_update (e->qp, e->map);
   if (pass == 1) {
-    salmap_qp_get_blocks (e->qp, &bx, &by);
+    sal_qp_get_blocks (e->qp, &bx, &by);
     g_ptr_array_add (e->fields, g_memdup2 (offsets,
             sizeof (float) * bx * by));
   }
@@ -215,7 +216,7 @@ convert (Encode * e, const SalmapFrameInfo * info, const float *offsets,
   av_frame_remove_side_data (e->yuv, AV_FRAME_DATA_REGIONS_OF_INTEREST);
   /* Strength 0 is the plain encoder: no side data at all. */
   if (e->opts->strength > 0
-      && !salmap_qp_attach (offsets, bx, by, MB_SIZE, e->yuv, error))
+      && !sal_qp_attach (offsets, bx, by, MB_SIZE, e->yuv, error))
     return NULL;
   e->yuv->pts = info->index;
   return e->yuv;
@@ -351,7 +352,7 @@ encode_all (Encode * e, GError ** error)
   gboolean ok = FALSE;
 
   if (!salmap_engine_args_to_options (&o->engine, &eopts, error)
-      || !salmap_encoder_check (o->codec, o->preset, o->strength > 0, error))
+      || !sal_av_encoder_check (o->codec, o->preset, o->strength > 0, error))
     return FALSE;
   e->engine = sal_engine_new (&eopts, error);
   if (!e->engine)
@@ -436,7 +437,7 @@ salmap_cmd_encode (int argc, char **argv)
   sws_freeContext (e.sws);
   if (e.fields)
     g_ptr_array_unref (e.fields);
-  salmap_qp_free (e.qp);
+  sal_qp_free (e.qp);
   if (e.map)
     sal_map_free (e.map);
   if (e.engine)

@@ -29,12 +29,6 @@ typedef struct
 
 typedef struct _SalmapEncoder SalmapEncoder;
 
-/* Checks settings that libav would reject late or silently: an unknown
- * codec, or a preset that switches adaptive quantisation off (libx264 and
- * libx265 then ignore every region of interest). */
-gboolean salmap_encoder_check (const char *codec, const char *preset,
-    gboolean uses_roi, GError ** error);
-
 SalmapEncoder *salmap_encoder_new (const SalmapEncoderSettings * s,
     GError ** error);
 /* Encodes frame (YUV420P at the settings' size; its pts in frames). */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "salmap-qp.h"
+#include "sal-qp.h"
 
 int
 main (int argc, char **argv)
@@ -15,7 +15,7 @@ main (int argc, char **argv)
   int w, h, block, mw, mh, frames, bx, by;
   double strength;
   SalMap *map;
-  SalmapQp *qp;
+  SalQp *qp;
   FILE *in, *out;
 
   if (argc != 10) {
@@ -35,21 +35,21 @@ main (int argc, char **argv)
   if (!in || !out)
     return 1;
   map = sal_map_new (mw, mh);
-  qp = salmap_qp_new (w, h, block, strength);
-  salmap_qp_get_blocks (qp, &bx, &by);
+  qp = sal_qp_new (w, h, block, strength);
+  sal_qp_get_blocks (qp, &bx, &by);
   for (int t = 0; t < frames; t++) {
     const float *o;
     if (fread (map->data, sizeof (float), (size_t) mw * mh, in)
         != (size_t) mw * mh)
       return 1;
     if (map->data[0] < 0) {
-      salmap_qp_reset (qp);
+      sal_qp_reset (qp);
       map->data[0] = -map->data[0];
     }
-    o = salmap_qp_update (qp, map);
+    o = sal_qp_update (qp, map);
     fwrite (o, sizeof (float), (size_t) bx * by, out);
   }
-  salmap_qp_free (qp);
+  sal_qp_free (qp);
   sal_map_free (map);
   fclose (in);
   return fclose (out) == 0 ? 0 : 1;

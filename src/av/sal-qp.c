@@ -1,6 +1,5 @@
-/* The QP-offset field of salmap encode: see salmap-qp.h for the rule. */
-#include "salmap-qp.h"
-#include "salmap.h"
+/* The QP-offset field of saliency-guided encoding: see sal-qp.h. */
+#include "sal-qp.h"
 
 #include <math.h>
 #include <string.h>
@@ -11,7 +10,7 @@
 #define QP_RANGE 51
 #define QP_STEPS 16
 
-struct _SalmapQp
+struct _SalQp
 {
   int width, height, block, bx, by;
   double strength;
@@ -23,10 +22,10 @@ struct _SalmapQp
   double *wx, *wy;              /* [bx][map_w], [by][map_h] */
 };
 
-SalmapQp *
-salmap_qp_new (int width, int height, int block_size, double strength)
+SalQp *
+sal_qp_new (int width, int height, int block_size, double strength)
 {
-  SalmapQp *qp = g_new0 (SalmapQp, 1);
+  SalQp *qp = g_new0 (SalQp, 1);
 
   qp->width = width;
   qp->height = height;
@@ -40,7 +39,7 @@ salmap_qp_new (int width, int height, int block_size, double strength)
 }
 
 void
-salmap_qp_free (SalmapQp * qp)
+sal_qp_free (SalQp * qp)
 {
   if (!qp)
     return;
@@ -52,13 +51,13 @@ salmap_qp_free (SalmapQp * qp)
 }
 
 void
-salmap_qp_reset (SalmapQp * qp)
+sal_qp_reset (SalQp * qp)
 {
   qp->have_ema = FALSE;
 }
 
 void
-salmap_qp_get_blocks (SalmapQp * qp, int *blocks_x, int *blocks_y)
+sal_qp_get_blocks (SalQp * qp, int *blocks_x, int *blocks_y)
 {
   *blocks_x = qp->bx;
   *blocks_y = qp->by;
@@ -86,12 +85,12 @@ box_weights (int n, int frame_len, int block, int blocks)
 }
 
 const float *
-salmap_qp_update (SalmapQp * qp, const SalMap * map)
+sal_qp_update (SalQp * qp, const SalMap * map)
 {
   int bx = qp->bx, by = qp->by;
   double cell_w = (double) qp->width / map->width;
   double cell_h = (double) qp->height / map->height;
-  double max_dq = qp->strength * SALMAP_QP_MAX, sum = 0, area_sum = 0;
+  double max_dq = qp->strength * SAL_QP_MAX, sum = 0, area_sum = 0;
   double *rows;
 
   if (map->width != qp->map_w || map->height != qp->map_h) {
@@ -128,11 +127,11 @@ salmap_qp_update (SalmapQp * qp, const SalMap * map)
       mass /= cell_h;
       /* Density relative to an even spread over the frame. */
       d = mass / ((double) wd * h) * ((double) qp->width * qp->height);
-      r = qp->have_ema ? (1 - SALMAP_QP_SMOOTHING) * qp->ema[i] +
-          SALMAP_QP_SMOOTHING * d : d;
+      r = qp->have_ema ? (1 - SAL_QP_SMOOTHING) * qp->ema[i] +
+          SAL_QP_SMOOTHING * d : d;
       qp->ema[i] = r;
-      o = -qp->strength * SALMAP_QP_PER_OCTAVE * log2 (MAX (r,
-              SALMAP_QP_FLOOR));
+      o = -qp->strength * SAL_QP_PER_OCTAVE * log2 (MAX (r,
+              SAL_QP_FLOOR));
       o = CLAMP (o, -max_dq, max_dq);
       qp->offsets[i] = (float) o;
       sum += o * wd * h;
@@ -148,7 +147,7 @@ salmap_qp_update (SalmapQp * qp, const SalMap * map)
 }
 
 gboolean
-salmap_qp_attach (const float *offsets, int bx, int by, int block,
+sal_qp_attach (const float *offsets, int bx, int by, int block,
     AVFrame * frame, GError ** error)
 {
   GArray *rois = g_array_new (FALSE, FALSE, sizeof (AVRegionOfInterest));
@@ -178,7 +177,7 @@ salmap_qp_attach (const float *offsets, int bx, int by, int block,
   if (sd)
     memcpy (sd->data, rois->data, rois->len * sizeof (AVRegionOfInterest));
   else
-    g_set_error (error, SALMAP_ERROR, SALMAP_ERROR_OUTPUT,
+    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
         "out of memory for the frame's regions of interest");
   g_array_unref (rois);
   return sd != NULL;
