@@ -13,11 +13,19 @@
 #include <gst/gst.h>
 
 #include "gstsaliency.h"
+#ifdef HAVE_SALIENCYENC
+#include "gstsaliencyenc.h"
+#endif
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return GST_ELEMENT_REGISTER (saliency, plugin);
+  gboolean ok = GST_ELEMENT_REGISTER (saliency, plugin);
+
+#ifdef HAVE_SALIENCYENC
+  ok &= GST_ELEMENT_REGISTER (saliencyenc, plugin);
+#endif
+  return ok;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, saliency,

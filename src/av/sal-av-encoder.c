@@ -56,6 +56,7 @@ sal_av_encoder_open (const SalAvEncoderSettings * s, GError ** error)
   c->framerate = s->fps;
   c->sample_aspect_ratio = (AVRational) {
   1, 1};
+  c->color_range = s->full_range ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
   if (s->global_header)
     c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (av_opt_set (c->priv_data, "preset", s->preset, 0) < 0) {
@@ -71,19 +72,22 @@ sal_av_encoder_open (const SalAvEncoderSettings * s, GError ** error)
     g_ascii_dtostr (crf, sizeof (crf), s->crf);
     av_opt_set (c->priv_data, "crf", crf, 0);
   }
-  if (s->pass > 0) {
-    if (g_strcmp0 (s->codec, "libx265") == 0) {
-      /* libx265 takes two-pass settings through x265-params only. */
-      x265_params = g_strdup_printf ("pass=%d:stats=%s", s->pass, s->stats);
-      av_opt_set (c->priv_data, "x265-params", x265_params, 0);
-    } else {
+  /* The encoders' own summaries go to libav's log at info level, which an
+   * application (or gst-libav) may show: keep them to errors. */
+  if (g_strcmp0 (s->codec, "libx265") == 0) {
+    /* libx265 takes two-pass settings through x265-params only. */
+    x265_params = s->pass > 0 ?
+        g_strdup_printf ("log-level=error:pass=%d:stats=%s", s->pass,
+        s->stats) : g_strdup ("log-level=error");
+    av_opt_set (c->priv_data, "x265-params", x265_params, 0);
+    g_free (x265_params);
+  } else {
+    av_opt_set (c->priv_data, "x264-params", "log=0", 0);
+    if (s->pass > 0) {
       c->flags |= s->pass == 1 ? AV_CODEC_FLAG_PASS1 : AV_CODEC_FLAG_PASS2;
       av_opt_set (c->priv_data, "stats", s->stats, 0);
     }
   }
-  if (g_strcmp0 (s->codec, "libx265") == 0 && !x265_params)
-    av_opt_set (c->priv_data, "x265-params", "log-level=error", 0);
-  g_free (x265_params);
 
   ret = avcodec_open2 (c, codec, NULL);
   if (ret < 0) {

@@ -19,6 +19,7 @@ typedef struct
   int width, height;
   AVRational fps;
   gboolean global_header;       /* the container wants headers apart */
+  gboolean full_range;          /* 0-255 YUV (JPEG's), signalled as such */
 } SalAvEncoderSettings;
 
 /* Checks what libav would reject late or silently: an unknown codec, or a

@@ -45,6 +45,7 @@ luma (Scores * sc, const AVFrame * f, int width, int height)
       height, AV_PIX_FMT_RGB24, SWS_POINT, NULL, NULL, NULL);
   sc->rgb = g_realloc (sc->rgb, (gsize) stride * height);
   dst[0] = sc->rgb;
+  salmap_sws_set_colorspace (sc->sws, f, TRUE);
   sws_scale (sc->sws, (const uint8_t * const *) f->data, f->linesize, 0,
       height, dst, dst_stride);
   for (gsize i = 0; i < (gsize) width * height; i++) {

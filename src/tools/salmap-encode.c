@@ -211,6 +211,7 @@ convert (Encode * e, const SalmapFrameInfo * info, const float *offsets,
         "%s: cannot convert its pixel format to YUV 4:2:0", info->path);
     return NULL;
   }
+  salmap_sws_set_colorspace (e->sws, src, FALSE);
   sws_scale (e->sws, (const uint8_t * const *) src->data, src->linesize, 0,
       e->height, e->yuv->data, e->yuv->linesize);
   av_frame_remove_side_data (e->yuv, AV_FRAME_DATA_REGIONS_OF_INTEREST);

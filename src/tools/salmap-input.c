@@ -343,6 +343,25 @@ engine_format (const AVFrame * f)
   }
 }
 
+void
+salmap_sws_set_colorspace (struct SwsContext *sws, const AVFrame * f,
+    gboolean dst_full_range)
+{
+  /* The frame's own colour description; swscale otherwise assumes BT.601
+   * video range for every YUV input (the yuvj formats aside), and a cached
+   * context keeps the range of the last frame it was made for. */
+  int src_range = f->color_range == AVCOL_RANGE_JPEG
+      || f->format == AV_PIX_FMT_YUVJ420P || f->format == AV_PIX_FMT_YUVJ422P
+      || f->format == AV_PIX_FMT_YUVJ444P || f->format == AV_PIX_FMT_YUVJ440P
+      || f->format == AV_PIX_FMT_YUVJ411P;
+
+  sws_setColorspaceDetails (sws,
+      sws_getCoefficients (f->colorspace == AVCOL_SPC_UNSPECIFIED ?
+          SWS_CS_DEFAULT : f->colorspace), src_range,
+      sws_getCoefficients (SWS_CS_DEFAULT), dst_full_range, 0, 1 << 16,
+      1 << 16);
+}
+
 /* Converts f to packed RGB in input->rgb. The engine converts the formats
  * it reads itself, on the device; this is for the rest (yuvj420p from
  * JPEG, 4:2:2/4:4:4, high bit depth, palettes, gray+alpha). */
@@ -350,7 +369,7 @@ static gboolean
 convert_to_rgb (SalmapInput * input, const AVFrame * f, GError ** error)
 {
   AVFrame *rgb = input->rgb;
-  int src_range, ret;
+  int ret;
 
   if (rgb->width != f->width || rgb->height != f->height) {
     av_frame_unref (rgb);
@@ -375,16 +394,7 @@ convert_to_rgb (SalmapInput * input, const AVFrame * f, GError ** error)
         f->width, f->height, av_get_pix_fmt_name (f->format));
     return FALSE;
   }
-  /* The frame's own colour description; swscale otherwise assumes BT.601
-   * video range for every YUV input (the yuvj formats aside). */
-  src_range = f->color_range == AVCOL_RANGE_JPEG
-      || f->format == AV_PIX_FMT_YUVJ420P || f->format == AV_PIX_FMT_YUVJ422P
-      || f->format == AV_PIX_FMT_YUVJ444P || f->format == AV_PIX_FMT_YUVJ440P
-      || f->format == AV_PIX_FMT_YUVJ411P;
-  sws_setColorspaceDetails (input->sws,
-      sws_getCoefficients (f->colorspace == AVCOL_SPC_UNSPECIFIED ?
-          SWS_CS_DEFAULT : f->colorspace), src_range,
-      sws_getCoefficients (SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+  salmap_sws_set_colorspace (input->sws, f, TRUE);
   ret = sws_scale (input->sws, (const uint8_t * const *) f->data, f->linesize,
       0, f->height, rgb->data, rgb->linesize);
   if (ret < 0) {

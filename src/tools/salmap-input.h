@@ -51,6 +51,13 @@ gboolean salmap_input_next (SalmapInput * input, SalFrame * frame,
  * -1 when a container does not say. For progress displays only. */
 int salmap_input_get_n_frames (SalmapInput * input);
 
+struct SwsContext;
+/* Sets sws to read f with its own range and colour matrix (BT.601 when it
+ * names none) and write full or video range. Call before each sws_scale of
+ * a cached context. */
+void salmap_sws_set_colorspace (struct SwsContext *sws, const AVFrame * f,
+    gboolean dst_full_range);
+
 /* Number of files after folders are expanded. */
 guint salmap_input_get_n_files (SalmapInput * input);
 
