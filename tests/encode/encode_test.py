@@ -348,6 +348,18 @@ def case_gst_pipeline(tmp):
                        text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "without saliency maps" in p.stdout + p.stderr, p.stdout
+    # Nothing outlives the pipeline (GStreamer's leaks tracer).
+    env = dict(os.environ, GST_TRACERS="leaks", GST_DEBUG="GST_TRACER:7")
+    p = subprocess.run(["gst-launch-1.0", "-q", "videotestsrc",
+                        "num-buffers=10", "!", "video/x-raw,width=96,height=64",
+                        "!", "saliency", "mode=none", "!", "saliencyenc", "!",
+                        "h264parse", "!", "fakesink"], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=120)
+    assert p.returncode == 0, p.stdout
+    alive = [line for line in p.stdout.splitlines()
+             if "object-alive, type-name=(string)" in line]
+    assert not alive, alive
 
 
 def case_gst_matches_salmap(tmp):
