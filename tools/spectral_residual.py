@@ -3,7 +3,7 @@
 prior: a weight-free baseline for `salmap eval` and tools/ evaluations.
 
 This file is the specification that src/sal-baseline-sr.c implements
-(tests/cli/sr_parity.py compares the two). It follows OpenCV's
+(tests/cli/salmap_test.py's sr cases compare the two). It follows OpenCV's
 cv2.saliency.StaticSaliencySpectralResidual (opencv_contrib 4.6), in
 float64 throughout where OpenCV rounds to uint8 twice (grey, resize):
 
@@ -11,12 +11,14 @@ float64 throughout where OpenCV rounds to uint8 twice (grey, resize):
   resize  y = bilinear(Y) to 64 x 64 (OpenCV INTER_LINEAR: pixel centres
           at (i + 0.5) * in / out - 0.5, clamped to the edge; no
           anti-aliasing, as OpenCV's 64 x 64, aspect not kept)
-  FFT     F = DFT2(y);  L = log|F|;  P = arg F
+  FFT     F = DFT2(y);  L = log max(|F|, 1e-6);  P = arg F (0 where F = 0)
+          (the floor: flat synthetic images have exact zeros, whose log
+          would be -inf; real images' spectra lie far above it)
   residual R = L - box3x3(L)   (borders reflected without repeating the
           edge, OpenCV's BORDER_DEFAULT)
   back    m = |IDFT2(exp(R + iP))|
   smooth  s = (G * m)^2, G the 5 x 5 Gaussian of sigma 8 (same borders);
-          s /= max(s)
+          s /= max(s)  (s = 1 where max(s) is not positive and finite)
   resize  S = bilinear(s) to the image's H x W (INTER_LINEAR as above)
   prior   C(y, x) = exp(-u^2 / 2) exp(-v^2 / 2), u = ((x + .5) / W - .5) /
           0.25, v likewise with H: the engine's `centre` model
@@ -41,6 +43,7 @@ SR_SIZE = 64          # OpenCV's resImWidth = resImHeight
 BLUR_SIZE = 5         # OpenCV's GaussianBlur (Size (5, 5), 8)
 BLUR_SIGMA = 8.0
 CENTRE_SIGMA = 0.25   # src/sal-arch-centre.c CENTRE_SIGMA
+LOG_FLOOR = 1e-6      # |F| below this counts as this (log of 0)
 
 
 def grey(rgb):
@@ -86,11 +89,12 @@ def sr_small(rgb):
     """The spectral residual map at 64 x 64, its maximum 1."""
     y = resize_bilinear(grey(rgb), SR_SIZE, SR_SIZE)
     f = np.fft.fft2(y)
-    log_amp = np.log(np.abs(f))
+    log_amp = np.log(np.maximum(np.abs(f), LOG_FLOOR))
     residual = log_amp - _filter_sep(log_amp, np.full(3, 1.0 / 3))
     m = np.abs(np.fft.ifft2(np.exp(residual + 1j * np.angle(f))))
     s = _filter_sep(m, gaussian_kernel(BLUR_SIZE, BLUR_SIGMA)) ** 2
-    return s / s.max()
+    top = s.max()
+    return s / top if np.isfinite(top) and top > 0 else np.ones_like(s)
 
 
 def sr_map(rgb):
