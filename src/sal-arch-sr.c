@@ -17,6 +17,16 @@ struct _SalModel
   SalRuntime *rt;
 };
 
+/* (The network size is the frame's: choose_size.) */
+static const SalModelInfo sr_info = {
+  .name = "sr",
+  .architecture = "sr",
+  .description = "spectral residual (Hou & Zhang 2007) x centre prior "
+      "(baseline; no weights, no temporal state)",
+  .net_width = SAL_SR_SIZE,
+  .net_height = SAL_SR_SIZE,
+};
+
 static SalModel *
 sr_create (SalRuntime * rt, const SalEngineOptions * opts,
     SalModelFile * file, SalModelInfo * info, float mean[3], float std[3],
@@ -25,14 +35,8 @@ sr_create (SalRuntime * rt, const SalEngineOptions * opts,
   SalModel *m = g_new0 (SalModel, 1);
 
   m->rt = rt;
-  info->name = "sr";
-  info->architecture = "sr";
-  info->description = "spectral residual (Hou & Zhang 2007) x centre "
-      "prior (baseline; no weights, no temporal state)";
-  info->net_width = SAL_SR_SIZE;
-  info->net_height = SAL_SR_SIZE;
-  info->ring_length = 0;
-  info->temporal = FALSE;
+  *info = sr_info;
+  /* The engine feeds rgb / 255: the residual works on 255 * grey. */
   for (int c = 0; c < 3; c++) {
     mean[c] = 0.0f;
     std[c] = 1.0f;

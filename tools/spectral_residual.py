@@ -2,13 +2,15 @@
 """Spectral residual saliency (Hou & Zhang, CVPR 2007) times a centre
 prior: a weight-free baseline for `salmap eval` and tools/ evaluations.
 
-This file is the specification that src/sal-baseline-sr.c implements
-(tests/cli/salmap_test.py's sr cases compare the two). It follows OpenCV's
+This file is the specification of the engine's built-in model "sr"
+(`salmap run --model sr`; src/sal-spectral-residual.c, src/sal-arch-sr.c),
+and tests/cli/salmap_test.py's sr cases compare the two. It follows OpenCV's
 cv2.saliency.StaticSaliencySpectralResidual (opencv_contrib 4.6), in
 float64 throughout where OpenCV rounds to uint8 twice (grey, resize):
 
   grey    Y = 0.299 R + 0.587 G + 0.114 B                (0..255)
-  resize  y = bilinear(Y) to 64 x 64 (OpenCV INTER_LINEAR: pixel centres
+  resize  y = bilinear(Y) to 64 x 64 (OpenCV INTER_LINEAR, as
+          tests/metrics/metrics.py's resize_bilinear: pixel centres
           at (i + 0.5) * in / out - 0.5, clamped to the edge; no
           anti-aliasing, as OpenCV's 64 x 64, aspect not kept)
   FFT     F = DFT2(y);  L = log max(|F|, 1e-6);  P = arg F (0 where F = 0)
@@ -35,9 +37,15 @@ Usage as a tool:
 """
 
 import argparse
+import os
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "metrics"))
+# OpenCV's INTER_LINEAR, and the centre prior of the `centre` model.
+from metrics import centre_prior, resize_bilinear  # noqa: E402
 
 SR_SIZE = 64          # OpenCV's resImWidth = resImHeight
 BLUR_SIZE = 5         # OpenCV's GaussianBlur (Size (5, 5), 8)
@@ -49,22 +57,6 @@ LOG_FLOOR = 1e-6      # |F| below this counts as this (log of 0)
 def grey(rgb):
     rgb = np.asarray(rgb, dtype=np.float64)
     return 0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2]
-
-
-def _axis_weights(n_in, n_out):
-    """Indices and weights of OpenCV's INTER_LINEAR along one axis."""
-    src = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
-    src = np.clip(src, 0.0, n_in - 1)
-    i0 = np.floor(src).astype(np.int64)
-    i1 = np.minimum(i0 + 1, n_in - 1)
-    return i0, i1, src - i0
-
-
-def resize_bilinear(img, h, w):
-    y0, y1, fy = _axis_weights(img.shape[0], h)
-    x0, x1, fx = _axis_weights(img.shape[1], w)
-    rows = img[y0] * (1 - fy)[:, None] + img[y1] * fy[:, None]
-    return rows[:, x0] * (1 - fx) + rows[:, x1] * fx
 
 
 def _reflect101(a, r):
@@ -103,12 +95,6 @@ def sr_map(rgb):
     return resize_bilinear(sr_small(rgb), h, w)
 
 
-def centre_prior(h, w, sigma=CENTRE_SIGMA):
-    y = ((np.arange(h) + 0.5) / h - 0.5) / sigma
-    x = ((np.arange(w) + 0.5) / w - 0.5) / sigma
-    return np.outer(np.exp(-0.5 * y ** 2), np.exp(-0.5 * x ** 2))
-
-
 def sr_map_opencv(rgb):
     """OpenCV's spectral residual (needs python3-opencv), for checks."""
     import cv2
@@ -121,7 +107,7 @@ def sr_map_opencv(rgb):
 
 
 def with_centre(s):
-    m = s * centre_prior(*s.shape)
+    m = s * centre_prior(*s.shape, CENTRE_SIGMA)
     return m / m.sum()
 
 
