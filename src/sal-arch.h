@@ -42,6 +42,7 @@ typedef struct
 
 extern const SalArch sal_arch_classic;
 extern const SalArch sal_arch_centre;
+extern const SalArch sal_arch_sr;
 extern const SalArch sal_arch_unisal;
 extern const SalArch sal_arch_default;
 

@@ -76,11 +76,13 @@ open_model (const char *model, SalModelFile ** file, GError ** error)
     return &sal_arch_classic;
   if (g_strcmp0 (model, "centre") == 0)
     return &sal_arch_centre;
+  if (g_strcmp0 (model, "sr") == 0)
+    return &sal_arch_sr;
 
   if (!g_file_test (model, G_FILE_TEST_EXISTS)) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
         "unknown model \"%s\": no such file, and not a built-in model; use "
-        "\"default\", \"classic\", \"centre\" or the path of a "
+        "\"default\", \"classic\", \"centre\", \"sr\" or the path of a "
         ".safetensors model file", model);
     return NULL;
   }

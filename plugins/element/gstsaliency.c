@@ -336,7 +336,8 @@ gst_saliency_class_init (GstSaliencyClass * klass)
       g_param_spec_string ("model", "Model",
           "Saliency model: NULL or \"default\" for the built-in learned "
           "model, \"classic\" for the weight-free model, \"centre\" for "
-          "the centre prior, or the path of a model file "
+          "the centre prior, \"sr\" for spectral residual x centre prior, "
+          "or the path of a model file "
           "(read when going to PAUSED)",
           DEFAULT_MODEL,
           G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |

@@ -9,7 +9,8 @@ salmap_engine_args_add (GOptionContext * context, SalmapEngineArgs * args)
   const GOptionEntry entries[] = {
     {"model", 'm', 0, G_OPTION_ARG_STRING, &args->model,
         "Model: \"default\" (built in, learned), \"classic\" "
-          "(weight-free), \"centre\" or a model file such as "
+          "(weight-free), \"centre\", \"sr\" (spectral residual x centre) or a "
+          "model file such as "
           "unisal.safetensors (default: default)", "M"},
     {"device", 'd', 0, G_OPTION_ARG_STRING, &args->device,
         "OpenCL device: auto, cpu, gpu or an index (default: auto)", "D"},

@@ -1,6 +1,7 @@
 /* salmap eval: scores a model's maps against eye-tracking ground truth,
- * beside the centre prior (a centred Gaussian is a strong baseline: a
- * score means little without it).
+ * beside weight-free baselines: the centre prior (a centred Gaussian is a
+ * strong baseline: a score means little without it), the classic model
+ * and spectral residual x centre (what a learned model must add to).
  *
  * Per frame: CC, SIM and KLD against the density map (--maps); NSS,
  * AUC-Judd and shuffled AUC against the binary fixation map (--fixations),
@@ -35,11 +36,22 @@ static const char *const table_names[N_METRICS] = {
   "CC", "SIM", "KLD", "NSS", "AUC-J", "sAUC"
 };
 
+/* The baselines, in the order of the rows. The centre prior is always
+ * among them; classic follows --still as the model does. */
+enum
+{ BASE_CENTRE, BASE_CLASSIC, BASE_SR, N_BASELINES };
+
+static const char *const baseline_names[N_BASELINES] = {
+  "centre", "classic", "sr"
+};
+
 typedef struct
 {
   SalmapEngineArgs engine;
   char *maps;
   char *fixations;
+  char *baselines;
+  gboolean baseline[N_BASELINES];       /* --baselines, parsed */
   gboolean json;
   gboolean quiet;
   int seed;
@@ -56,13 +68,15 @@ typedef struct
   int count[N_METRICS];
 } Row;
 
-enum
-{ ROW_MODEL, ROW_CENTRE, N_ROWS };
+#define ROW_MODEL 0
+#define ROW_CENTRE 1            /* the first baseline, always there */
+#define MAX_ROWS (1 + N_BASELINES)
 
 typedef struct
 {
   const EvalOptions *opts;
-  Row rows[N_ROWS];
+  Row rows[MAX_ROWS];            /* the model's, then the baselines' */
+  int n_rows;
   SalmapFixations *fixations;   /* all frames', read before the run */
   char *video;                  /* the video input, if one */
   int video_frames;
@@ -87,7 +101,40 @@ eval_options_clear (EvalOptions * opts)
   salmap_engine_args_clear (&opts->engine);
   g_free (opts->maps);
   g_free (opts->fixations);
+  g_free (opts->baselines);
   g_strfreev (opts->inputs);
+}
+
+/* --baselines: a comma-separated list of baseline_names; the centre
+ * prior whatever the list. */
+static gboolean
+parse_baselines (EvalOptions * opts, const char *prog)
+{
+  char **names;
+  gboolean ok = TRUE;
+
+  for (int b = 0; b < N_BASELINES; b++)
+    opts->baseline[b] = opts->baselines == NULL || b == BASE_CENTRE;
+  if (opts->baselines == NULL)
+    return TRUE;
+  names = g_strsplit (opts->baselines, ",", -1);
+  for (int i = 0; ok && names[i] != NULL; i++) {
+    int b = 0;
+
+    g_strstrip (names[i]);
+    while (b < N_BASELINES && g_strcmp0 (names[i], baseline_names[b]) != 0)
+      b++;
+    if (b < N_BASELINES)
+      opts->baseline[b] = TRUE;
+    else if (*names[i] != '\0') {
+      salmap_printerr ("eval: unknown baseline \"%s\" in --baselines; "
+          "use centre, classic and sr, comma-separated (see %s --help)",
+          names[i], prog);
+      ok = FALSE;
+    }
+  }
+  g_strfreev (names);
+  return ok;
 }
 
 /* Returns an exit status, or -1 to go on. */
@@ -100,6 +147,10 @@ parse_options (int argc, char **argv, EvalOptions * opts)
     {"fixations", 0, 0, G_OPTION_ARG_FILENAME, &opts->fixations,
         "Folder of binary fixation maps (adds NSS, AUC-Judd, shuffled AUC)",
         "DIR"},
+    {"baselines", 0, 0, G_OPTION_ARG_STRING, &opts->baselines,
+          "Baselines scored beside the model, comma-separated: centre, "
+          "classic, sr; the centre prior is always scored "
+          "(default: centre,classic,sr)", "LIST"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opts->json,
         "Print one JSON object instead of the table", NULL},
     {"seed", 0, 0, G_OPTION_ARG_INT, &opts->seed,
@@ -116,7 +167,10 @@ parse_options (int argc, char **argv, EvalOptions * opts)
           "eye-tracking data",
           "Runs the model over INPUT (a video, image files or a folder, as\n"
           "\"salmap run\" reads them) and scores each map against its ground\n"
-          "truth, beside the centre prior. Prints the mean over the frames.\n"
+          "truth, beside weight-free baselines: the centre prior, the\n"
+          "classic model and spectral residual x centre prior (\"sr\"; the\n"
+          "models of --model centre, classic and sr). Prints the mean over\n"
+          "the frames.\n"
           "\n"
           "Ground truth of an image: the file in DIR with the image's\n"
           "basename, BASE.png, else BASE.jpg, else the image's own name.\n"
@@ -132,6 +186,7 @@ parse_options (int argc, char **argv, EvalOptions * opts)
           "Examples:\n"
           "  salmap eval --maps maps/ --fixations fixation/ frames/\n"
           "  salmap eval --still --maps maps/ --json stimuli/\n"
+          "  salmap eval --baselines centre --maps maps/ frames/\n"
           "  salmap eval --model unisal.safetensors --maps 0601/maps \\\n"
           "      --fixations 0601/fixation 0601.mp4\n", entries,
           &opts->engine))
@@ -145,6 +200,8 @@ parse_options (int argc, char **argv, EvalOptions * opts)
         argv[0]);
     return SALMAP_EXIT_USAGE;
   }
+  if (!parse_baselines (opts, argv[0]))
+    return SALMAP_EXIT_USAGE;
   return -1;
 }
 
@@ -379,7 +436,7 @@ eval_frame (Eval * ev, const SalFrame * frame, const SalmapFrameInfo * info,
   g_free (path);
   if (gray == NULL)
     return FALSE;
-  for (int r = 0; r < N_ROWS; r++)
+  for (int r = 0; r < ev->n_rows; r++)
     if (!push (&ev->rows[r], frame, info, error)) {
       g_free (gray);
       return FALSE;
@@ -398,7 +455,7 @@ eval_frame (Eval * ev, const SalFrame * frame, const SalmapFrameInfo * info,
     }
     frame_fixations_init (&ff, ev, info->index);
   }
-  for (int r = 0; r < N_ROWS; r++)
+  for (int r = 0; r < ev->n_rows; r++)
     score_row (&ev->rows[r], &gt, ev->fixations ? &ff : NULL);
   frame_fixations_clear (&ff);
   g_free (gray);
@@ -418,18 +475,26 @@ create_engines (Eval * ev, GError ** error)
     return FALSE;
   info = sal_engine_get_model_info (ev->rows[ROW_MODEL].engine);
   ev->rows[ROW_MODEL].name = g_strdup (info && info->name ? info->name : "?");
+  ev->n_rows = 1;
 
-  /* The baseline takes the device and nothing else: the model's network
-   * settings do not apply to it. */
-  sal_engine_options_init (&eopts);
-  eopts.model = "centre";
-  if (ev->opts->engine.device != NULL)
-    eopts.device = ev->opts->engine.device;
-  eopts.still = TRUE;
-  ev->rows[ROW_CENTRE].engine = sal_engine_new (&eopts, error);
-  if (ev->rows[ROW_CENTRE].engine == NULL)
-    return FALSE;
-  ev->rows[ROW_CENTRE].name = g_strdup ("centre");
+  for (int b = 0; b < N_BASELINES; b++) {
+    Row *row = &ev->rows[ev->n_rows];
+
+    if (!ev->opts->baseline[b])
+      continue;
+    /* A baseline takes the device and --still, nothing else: the model's
+     * network settings do not apply to it. */
+    sal_engine_options_init (&eopts);
+    eopts.model = baseline_names[b];
+    if (ev->opts->engine.device != NULL)
+      eopts.device = ev->opts->engine.device;
+    eopts.still = ev->opts->engine.still;
+    row->engine = sal_engine_new (&eopts, error);
+    if (row->engine == NULL)
+      return FALSE;
+    row->name = g_strdup (baseline_names[b]);
+    ev->n_rows++;
+  }
   return TRUE;
 }
 
@@ -510,16 +575,20 @@ print_results (const Eval * ev)
 
   if (ev->opts->json) {
     char *model = salmap_json_string (ev->rows[ROW_MODEL].name);
-    char *centre = salmap_json_string (ev->rows[ROW_CENTRE].name);
 
+    /* "baseline": the centre prior's row, as before there were others. */
     printf ("{\"model\": %s, \"frames\": %d, \"metrics\": ", model,
         ev->frames);
     print_json_metrics (&ev->rows[ROW_MODEL], n_metrics);
-    printf (", \"baseline\": {\"name\": %s, \"metrics\": ", centre);
+    printf (", \"baseline\": {\"name\": \"centre\", \"metrics\": ");
     print_json_metrics (&ev->rows[ROW_CENTRE], n_metrics);
+    printf ("}, \"baselines\": {");
+    for (int r = ROW_CENTRE; r < ev->n_rows; r++) {
+      printf ("%s\"%s\": ", r > ROW_CENTRE ? ", " : "", ev->rows[r].name);
+      print_json_metrics (&ev->rows[r], n_metrics);
+    }
     printf ("}}\n");
     g_free (model);
-    g_free (centre);
     return;
   }
 
@@ -527,7 +596,7 @@ print_results (const Eval * ev)
   for (int m = 0; m < n_metrics; m++)
     printf (" %8s", table_names[m]);
   printf ("\n");
-  for (int r = 0; r < N_ROWS; r++) {
+  for (int r = 0; r < ev->n_rows; r++) {
     printf ("%-16s %6d", ev->rows[r].name, ev->frames);
     for (int m = 0; m < n_metrics; m++) {
       double v = row_mean (&ev->rows[r], m);
@@ -565,7 +634,7 @@ salmap_cmd_eval (int argc, char **argv)
     status = SALMAP_EXIT_FAILURE;
   }
 
-  for (int r = 0; r < N_ROWS; r++) {
+  for (int r = 0; r < MAX_ROWS; r++) {
     g_free (ev.rows[r].name);
     sal_map_free (ev.rows[r].map);
     if (ev.rows[r].engine != NULL)

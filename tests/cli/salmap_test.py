@@ -527,6 +527,117 @@ def case_data_dhf1k(tmp):
         if f.endswith(".jpg"))
 
 
+# ------------------------------------------- the "sr" model (baseline)
+
+def sr_spec():
+    """tools/spectral_residual.py, the specification of --model sr."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), "..", "..", "tools"))
+    import spectral_residual
+    return spectral_residual
+
+
+def sr_maps(tmp, images, still=True):
+    """--model sr's maps of same-size RGB uint8 images, as float64."""
+    paths = []
+    for i, img in enumerate(images):
+        paths.append(os.path.join(tmp, "sr%03d.png" % i))
+        write_png(paths[-1], img)
+    npy = os.path.join(tmp, "sr.npy")
+    salmap("-q", "--model", "sr", "--npy", npy, *(["--still"] if still
+                                                   else []), *paths)
+    maps = np.load(npy).astype(np.float64)
+    for p in paths:
+        os.remove(p)
+    return maps
+
+
+def check_sr(tmp, images, what):
+    """--model sr against the NumPy specification (float32 noise) and,
+    where python3-opencv is installed, OpenCV's own spectral residual
+    (its uint8 rounding: CC over 0.999)."""
+    sr = sr_spec()
+    try:
+        import cv2
+        cv2.saliency
+    except (ImportError, AttributeError):
+        cv2 = None
+    got = sr_maps(tmp, images)
+    for img, m in zip(images, got):
+        want = sr.sr_centre_map(img)
+        err = np.abs(m - want).max() / want.max()
+        assert err < 1e-5, "%s %s: --model sr differs from " \
+            "spectral_residual.py by %.3g of the peak" % (what, img.shape, err)
+        if cv2 is not None and min(img.shape[:2]) >= 8:
+            ocv = sr.with_centre(sr.sr_map_opencv(img))
+            cc = np.corrcoef(m.ravel(), ocv.ravel())[0, 1]
+            assert cc > 0.999, "%s %s: CC %.5f with OpenCV's" % (
+                what, img.shape, cc)
+    return got
+
+
+def blob_image(rng, h, w, cy, cx, radius):
+    """A bright disc on a dim, slightly noisy background."""
+    y, x = np.mgrid[0:h, 0:w]
+    img = rng.integers(40, 56, (h, w, 3)).astype(np.float64)
+    disc = (y - cy) ** 2 + (x - cx) ** 2 <= radius ** 2
+    img[disc] = (230, 200, 60)
+    return img.astype(np.uint8)
+
+
+def case_sr(tmp):
+    """--model sr is spectral residual x centre prior as specified, and
+    finds a salient object away from the centre."""
+    rng = np.random.default_rng(21)
+    # A lone disc, off centre, at several sizes and shapes (larger and
+    # smaller than SR's 64 x 64, portrait, odd): the map peaks on it.
+    for h, w, cy, cx in ((120, 200, 40, 60), (300, 160, 210, 110),
+                         (45, 61, 30, 20), (64, 64, 20, 44)):
+        r = max(2, min(h, w) // 14)
+        img = blob_image(rng, h, w, cy, cx, r)
+        m = check_sr(tmp, [img], "disc")[0]
+        assert abs(m.sum() - 1) < 1e-4, m.sum()
+        py, px = np.unravel_index(np.argmax(m), m.shape)
+        dist = np.hypot((py - cy) / h, (px - cx) / w)
+        assert dist < 0.08, "disc at (%d, %d) of %dx%d, peak at (%d, %d)" % (
+            cy, cx, h, w, py, px)
+    # Noise, flat pictures (exact zeros in the spectrum) and tiny ones:
+    # as specified, finite.
+    check_sr(tmp, [random_image(rng, 50, 70) for _ in range(3)], "noise")
+    flat = [np.full((40, 52, 3), v, np.uint8) for v in (0, 128, 255)]
+    for m in check_sr(tmp, flat, "flat"):
+        assert np.all(np.isfinite(m)), m
+    check_sr(tmp, [random_image(rng, 3, 5)], "tiny")
+    # No temporal state: a video gives the maps of its frames alone.
+    frames = [random_image(rng, 36, 48) for _ in range(3)]
+    assert np.allclose(sr_maps(tmp, frames, still=False),
+                       sr_maps(tmp, frames), atol=1e-9)
+
+
+def case_data_sr(tmp):
+    """--model sr against the specification (and OpenCV's, if installed)
+    on real pictures: DHF1K frames, MIT1003 and OSIE stills."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise Skip("PIL is not available to %s" % sys.executable)
+    root = shared("data")
+    picked = []
+    folder = os.path.join(root, "dhf1k-0601", "images")
+    for n in sorted(os.listdir(folder))[:3]:
+        picked.append(Image.open(os.path.join(folder, n)).convert(
+            "RGB").resize((640, 360), Image.BILINEAR))
+    for name in ("mit1003-subset/stimuli", "osie/stimuli"):
+        folder = os.path.join(root, name)
+        if os.path.isdir(folder):
+            for n in sorted(os.listdir(folder))[:2]:
+                picked.append(Image.open(os.path.join(folder, n)).convert(
+                    "RGB"))
+    for im in picked:
+        check_sr(tmp, [np.asarray(im)], "real")
+    print("%d pictures agree" % len(picked))
+
+
 # ------------------------------------------------------------ salmap eval
 
 def metrics_modules():
@@ -610,11 +721,20 @@ def eval_reference(maps, gts, fixs=None, seed=0):
     return {k: float(np.nanmean(v)) for k, v in scores.items()}
 
 
-def check_eval_json(result, model_ref, centre_ref, frames, tol=1e-5):
+def check_eval_json(result, model_ref, centre_ref, frames, tol=1e-5,
+                    baselines=None):
+    """baselines: the reference of each baseline row but the centre's,
+    by name (None: not checked)."""
     assert result["frames"] == frames, result
     assert result["baseline"]["name"] == "centre", result
-    for got, want in ((result["metrics"], model_ref),
-                      (result["baseline"]["metrics"], centre_ref)):
+    pairs = [(result["metrics"], model_ref),
+             (result["baseline"]["metrics"], centre_ref),
+             (result["baselines"]["centre"], centre_ref)]
+    if baselines is not None:
+        assert list(result["baselines"]) == ["centre"] + list(baselines), \
+            result
+        pairs += [(result["baselines"][k], v) for k, v in baselines.items()]
+    for got, want in pairs:
         assert sorted(got) == sorted(want), (got, want)
         for k in want:
             assert abs(got[k] - want[k]) <= tol, \
@@ -689,6 +809,11 @@ def case_eval(tmp):
     maps_dir, fix_dir = os.path.join(tmp, "maps"), os.path.join(tmp, "fix")
     maps = run_maps(frames, *model)
     centre = run_maps(frames, "--model", "centre")
+    # The baselines' rows are the maps of their models, as salmap run
+    # makes them (the SR maps' own check: case_sr).
+    sr = run_maps(frames, "--model", "sr")
+    classic = run_maps(frames, "--model", "classic")
+    assert not np.allclose(sr, classic, rtol=0.05), "sr == classic"
 
     _, out, _ = salmap_eval("--json", *model, "--maps", maps_dir,
                             "--fixations", fix_dir,
@@ -696,30 +821,45 @@ def case_eval(tmp):
     r = json.loads(out)
     assert r["model"] == "classic", r
     check_eval_json(r, eval_reference(maps, gts, fixs),
-                    eval_reference(centre, gts, fixs), 5)
+                    eval_reference(centre, gts, fixs), 5,
+                    baselines={"classic": eval_reference(classic, gts, fixs),
+                               "sr": eval_reference(sr, gts, fixs)})
     # Another seed: other draws, still reproduced.
     _, out, _ = salmap_eval("--json", "--seed", "41", *model, "--maps",
                             maps_dir, "--fixations", fix_dir, *frames)
     check_eval_json(json.loads(out), eval_reference(maps, gts, fixs, 41),
                     eval_reference(centre, gts, fixs, 41), 5)
-    # Density maps only: CC, SIM, KLD; --still as run --still.
+    # Density maps only: CC, SIM, KLD; --still as run --still, for the
+    # classic baseline too; --baselines picks rows, centre always.
     still = run_maps(frames, *model, "--still")
     _, out, _ = salmap_eval("--json", "-q", "--still", *model, "--maps",
                             maps_dir, *frames)
     check_eval_json(json.loads(out), eval_reference(still, gts),
-                    eval_reference(centre, gts), 5)
+                    eval_reference(centre, gts), 5,
+                    baselines={"classic": eval_reference(still, gts),
+                               "sr": eval_reference(sr, gts)})
+    _, out, _ = salmap_eval("--json", "-q", "--baselines", "sr", "--maps",
+                            maps_dir, *frames)
+    check_eval_json(json.loads(out), eval_reference(
+        run_maps(frames), gts), eval_reference(centre, gts), 5,
+        baselines={"sr": eval_reference(sr, gts)})
 
-    # The table: a header, the model's row, the centre prior's row.
+    # The table: a header, the model's row, the baselines' rows.
     _, out, _ = salmap_eval(*model, "--maps", maps_dir, "--fixations",
                             fix_dir, *frames)
     lines = out.splitlines()
-    assert len(lines) == 3, out
+    assert len(lines) == 5, out
     for word in ("CC", "SIM", "KLD", "NSS", "AUC-J", "sAUC", "frames"):
         assert word in lines[0].split(), out
-    assert lines[1].split()[:2] == ["classic", "5"], out
-    assert lines[2].split()[:2] == ["centre", "5"], out
-    ref = eval_reference(centre, gts, fixs)
-    assert abs(float(lines[2].split()[2]) - ref["CC"]) < 1e-4, out
+    assert [ln.split()[:2] for ln in lines[1:]] == [
+        ["classic", "5"], ["centre", "5"], ["classic", "5"], ["sr", "5"]], out
+    for line, ref_maps in ((lines[2], centre), (lines[4], sr)):
+        ref = eval_reference(ref_maps, gts, fixs)
+        assert abs(float(line.split()[2]) - ref["CC"]) < 1e-4, out
+    _, out, _ = salmap_eval("-q", "--baselines", " centre, ", "--maps",
+                            maps_dir, *frames)
+    assert [ln.split()[0] for ln in out.splitlines()[1:]] == [
+        "default", "centre"], out
 
 
 def case_eval_errors(tmp):
@@ -731,6 +871,10 @@ def case_eval_errors(tmp):
                                                      "--seed", "x", *frames]):
         _, _, err = salmap_eval(*args, expect=2)
         assert err.startswith("salmap: "), err
+    # A baseline that is not one.
+    _, _, err = salmap_eval("--baselines", "centre,itti", "--maps", maps_dir,
+                            *frames, expect=2)
+    assert "itti" in err and "classic" in err, err
     # Folders that are not there.
     for args in (["--maps", os.path.join(tmp, "nope")],
                  ["--maps", maps_dir, "--fixations", frames[0]]):
@@ -775,12 +919,15 @@ def case_eval_video(tmp):
     npy = os.path.join(tmp, "run.npy")
     salmap("-q", "--npy", npy, video)
     maps = np.load(npy).astype(np.float64)
-    salmap("-q", "--npy", npy, "--model", "centre", video)
-    centre = np.load(npy).astype(np.float64)
+    refs = {}
+    for name in ("centre", "classic", "sr"):
+        salmap("-q", "--npy", npy, "--model", name, video)
+        refs[name] = eval_reference(np.load(npy).astype(np.float64), gts,
+                                    fixs)
     _, out, _ = salmap_eval("--json", "-q", "--maps", maps_dir,
                             "--fixations", fix_dir, video)
     check_eval_json(json.loads(out), eval_reference(maps, gts, fixs),
-                    eval_reference(centre, gts, fixs), 6)
+                    refs.pop("centre"), 6, baselines=refs)
 
     # Ground truth for a 7th frame: the video and the maps do not line up.
     write_png(os.path.join(maps_dir, "0007.png"), gts[0].astype(np.uint8))
@@ -831,8 +978,11 @@ def case_data_eval(tmp):
     print("DHF1K 0601:", json.dumps(r))
     maps = run_maps(frames, "--model", "classic")
     centre = run_maps(frames, "--model", "centre")
+    sr = run_maps(frames, "--model", "sr")
     check_eval_json(r, eval_reference(maps, gts, fixs),
-                    eval_reference(centre, gts, fixs), len(names))
+                    eval_reference(centre, gts, fixs), len(names),
+                    baselines={"classic": eval_reference(maps, gts, fixs),
+                               "sr": eval_reference(sr, gts, fixs)})
     assert r["metrics"]["CC"] > r["baseline"]["metrics"]["CC"], r
 
     # MIT1003: stills of several sizes, JPEG density maps of the same name.
