@@ -7,8 +7,13 @@
 gboolean
 sal_pre_post_init (SalPrePost * pp, SalRuntime * rt, GError ** error)
 {
+  cl_bool unified = CL_FALSE;
+
   memset (pp, 0, sizeof (*pp));
   pp->rt = rt;
+  if (clGetDeviceInfo (rt->device, CL_DEVICE_HOST_UNIFIED_MEMORY,
+          sizeof (unified), &unified, NULL) == CL_SUCCESS)
+    pp->host_ptr = unified && !g_getenv ("SALIENCY_COPY_FRAMES");
   pp->pre = sal_runtime_create_kernel (rt, "preprocess", "preprocess", error);
   if (!pp->pre)
     return FALSE;
@@ -24,8 +29,9 @@ sal_pre_post_clear (SalPrePost * pp)
     clReleaseKernel (pp->pre);
   if (pp->post)
     clReleaseKernel (pp->post);
-  if (pp->frame_buf)
-    clReleaseMemObject (pp->frame_buf);
+  for (int p = 0; p < 3; p++)
+    if (pp->plane_buf[p])
+      clReleaseMemObject (pp->plane_buf[p]);
   if (pp->out_buf)
     clReleaseMemObject (pp->out_buf);
   g_free (pp->net_host);
@@ -120,52 +126,72 @@ ensure_buffer (SalRuntime * rt, cl_mem * buf, size_t * have, size_t need,
   return TRUE;
 }
 
+/* Makes plane p of the frame readable by the device: where the device
+ * shares the host's memory, a buffer over the caller's bytes (no copy; they
+ * stay valid until sal_preprocess returns, after clFinish); otherwise a
+ * copy into a device buffer. Only the bytes of the plane: its last row may
+ * be shorter than the stride. */
+static gboolean
+frame_plane (SalPrePost * pp, const SalFrame * f, int p, size_t bytes,
+    cl_mem * mem, GError ** error)
+{
+  cl_int err;
+
+  if (pp->host_ptr) {
+    /* Read-only for the device: the cast only drops const for the API. */
+    *mem = clCreateBuffer (pp->rt->context,
+        CL_MEM_READ_ONLY | CL_MEM_USE_HOST_PTR, bytes,
+        (void *) f->data[p], &err);
+    if (err != CL_SUCCESS) {
+      *mem = NULL;
+      return sal_cl_error (error, err, "clCreateBuffer (frame plane)");
+    }
+    return TRUE;
+  }
+  if (!ensure_buffer (pp->rt, &pp->plane_buf[p], &pp->plane_buf_size[p],
+          bytes, error))
+    return FALSE;
+  err = clEnqueueWriteBuffer (pp->rt->queue, pp->plane_buf[p], CL_FALSE, 0,
+      bytes, f->data[p], 0, NULL, NULL);
+  if (err != CL_SUCCESS)
+    return sal_cl_error (error, err, "clEnqueueWriteBuffer (frame)");
+  *mem = pp->plane_buf[p];
+  clRetainMemObject (*mem);
+  return TRUE;
+}
+
 gboolean
 sal_preprocess (SalPrePost * pp, const SalFrame * f, SalTensor * rgb,
     const float mean[3], const float std[3], GError ** error)
 {
   int row_bytes[3], rows[3], n;
-  cl_int4 off = { {0} }, stride = { {0} };
+  cl_mem planes[3] = { NULL, NULL, NULL };
+  cl_int4 stride = { {0} };
   cl_float4 m = { {mean[0], mean[1], mean[2], 0} };
   cl_float4 inv = { {1.0f / std[0], 1.0f / std[1], 1.0f / std[2], 0} };
-  size_t total = 0;
   cl_int fmt = f->format, fw = f->width, fh = f->height;
   cl_int nw = rgb->w, nh = rgb->h;
+  gboolean ok = TRUE;
 
   n = plane_layout (f, row_bytes, rows);
-  for (int p = 0; p < n; p++) {
-    off.s[p] = (cl_int) total;
+  for (int p = 0; p < n && ok; p++) {
     stride.s[p] = f->stride[p];
-    total += (size_t) f->stride[p] * (rows[p] - 1) + row_bytes[p];
-    total = (total + 15) & ~(size_t) 15;
+    ok = frame_plane (pp, f, p, (size_t) f->stride[p] * (rows[p] - 1)
+        + row_bytes[p], &planes[p], error);
   }
-  if (!ensure_buffer (pp->rt, &pp->frame_buf, &pp->frame_buf_size, total,
-          error))
-    return FALSE;
-
-  /* Only the bytes of each plane that belong to it: the last row may be
-   * shorter than the stride. */
-  for (int p = 0; p < n; p++) {
-    size_t bytes = (size_t) f->stride[p] * (rows[p] - 1) + row_bytes[p];
-    cl_int err = clEnqueueWriteBuffer (pp->rt->queue, pp->frame_buf,
-        CL_FALSE, off.s[p], bytes, f->data[p], 0, NULL, NULL);
-    if (err != CL_SUCCESS) {
-      clFinish (pp->rt->queue);
-      return sal_cl_error (error, err, "clEnqueueWriteBuffer (frame)");
-    }
-  }
-
-  if (!sal_kernel_set_args (pp->pre, error, 11, SAL_ARG (pp->frame_buf),
-          SAL_ARG (fmt), SAL_ARG (fw), SAL_ARG (fh), SAL_ARG (off),
-          SAL_ARG (stride), SAL_ARG (rgb->buf), SAL_ARG (nw), SAL_ARG (nh),
-          SAL_ARG (m), SAL_ARG (inv))
-      || !sal_kernel_run_2d (pp->rt, pp->pre, nw, nh, error)) {
-    clFinish (pp->rt->queue);
-    return FALSE;
-  }
+  /* Formats with fewer planes pass the first again (never read). */
+  ok = ok && sal_kernel_set_args (pp->pre, error, 12, SAL_ARG (planes[0]),
+      SAL_ARG (planes[n > 1 ? 1 : 0]), SAL_ARG (planes[n > 2 ? 2 : 0]),
+      SAL_ARG (fmt), SAL_ARG (fw), SAL_ARG (fh), SAL_ARG (stride),
+      SAL_ARG (rgb->buf), SAL_ARG (nw), SAL_ARG (nh), SAL_ARG (m),
+      SAL_ARG (inv))
+      && sal_kernel_run_2d (pp->rt, pp->pre, nw, nh, error);
   /* The caller's planes may be freed once we return. */
   clFinish (pp->rt->queue);
-  return TRUE;
+  for (int p = 0; p < n; p++)
+    if (planes[p])
+      clReleaseMemObject (planes[p]);
+  return ok;
 }
 
 gboolean

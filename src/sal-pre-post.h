@@ -12,8 +12,9 @@ typedef struct
 {
   SalRuntime *rt;
   cl_kernel pre, post;
-  cl_mem frame_buf;             /* raw frame bytes, grown as needed */
-  size_t frame_buf_size;
+  gboolean host_ptr;            /* the device reads the caller's frame */
+  cl_mem plane_buf[3];          /* else copies of the planes, grown */
+  size_t plane_buf_size[3];
   cl_mem out_buf;               /* output-size map */
   size_t out_buf_size;
   float *net_host;              /* network-size map, for the softmax shift */
