@@ -1,25 +1,16 @@
 /* Frame (any supported pixel format, any size) -> normalised planar RGB
- * tensor at the network size, in one pass over the frame as it arrives.
+ * tensor at the network size, reading the frame once, as it arrives.
  * Downscaling averages the source footprint (area filter) so that small
  * features do not alias; upscaling and 1:1 are bilinear (exact at 1:1).
  *
- * One work-item per output pixel walks the rows of its footprint; a row's
- * taps are contiguous bytes, and neighbouring work-items read neighbouring
- * bytes, so each source byte comes from memory once. The filter is
- * separable: inner taps of the area filter all weigh the same, so a row is
- * summed unweighted (exact: integers) and only its two end taps carry a
- * fraction. */
-
-/* Must match SalPixelFormat. */
-#define F_RGBx 0
-#define F_BGRx 1
-#define F_RGBA 2
-#define F_BGRA 3
-#define F_RGB 4
-#define F_BGR 5
-#define F_I420 6
-#define F_NV12 7
-#define F_GRAY8 8
+ * The filter is separable, so it runs in two passes:
+ *  1. preprocess_rows / preprocess_rows_yuv: each output row's vertical
+ *     filter over the frame's rows, as wide vectors along each row (the
+ *     taps of a row are the same for all its bytes): packed formats as
+ *     plain byte columns, YUV converted to RGB per pixel first (the
+ *     conversion clamps, so it cannot follow the averaging);
+ *  2. preprocess_cols: the horizontal filter of those rows, the channels
+ *     picked from their layout, then normalisation. */
 
 /* The taps of one axis for one output index: source indices first..last;
  * first and last weigh w_first and w_last, those between weigh 1; norm
@@ -58,96 +49,176 @@ axis_taps (int d, int n_src, int n_dst)
   return t;
 }
 
-/* BT.601 limited range, as videoconvert assumes for SD; clamped per pixel
- * (before any averaging) as a converted frame would be. */
-inline float4
-yuv_to_rgb (float Y, float U, float V)
+/* The taps of both axes, once per geometry: x at [0, nw), y after. */
+__kernel void
+preprocess_taps (__global int2 *index, __global float4 *weight, int fw,
+    int fh, int nw, int nh)
 {
-  float c = 1.164383f * (Y - 16.0f);
-  float4 rgb = (float4) (c + 1.596027f * (V - 128.0f),
-      c - 0.391762f * (U - 128.0f) - 0.812968f * (V - 128.0f),
-      c + 2.017232f * (U - 128.0f), 0.0f);
-  return clamp (rgb, 0.0f, 255.0f);
+  int i = get_global_id (0);
+  if (i >= nw + nh)
+    return;
+
+  Taps t = i < nw ? axis_taps (i, fw, nw) : axis_taps (i - nw, fh, nh);
+  index[i] = (int2) (t.first, t.last);
+  weight[i] = (float4) (t.w_first, t.w_last, t.norm, 0.0f);
 }
 
-/* A weighted row sum, pixel i read as READ (i): the end taps weighted, the
- * ones between summed as they are. */
-#define ROW_SUM(t, READ)                                        \
-  do {                                                          \
-    sum = (t).w_first * READ ((t).first);                       \
-    if ((t).last > (t).first) {                                 \
-      float4 mid = (float4) (0.0f);                             \
-      for (int i = (t).first + 1; i < (t).last; i++)            \
-        mid += READ (i);                                        \
-      sum += mid + (t).w_last * READ ((t).last);                \
-    }                                                           \
+inline Taps
+load_taps (__global const int2 *index, __global const float4 *weight, int i)
+{
+  Taps t;
+  int2 ix = index[i];
+  float4 w = weight[i];
+
+  t.first = ix.x;
+  t.last = ix.y;
+  t.w_first = w.x;
+  t.w_last = w.y;
+  t.norm = w.z;
+  return t;
+}
+
+/* Weight of tap i (first <= i <= last). */
+inline float
+tap_weight (Taps t, int i)
+{
+  return i == t.first ? t.w_first : i == t.last ? t.w_last : 1.0f;
+}
+
+/* Pass 1 of packed formats and GRAY8: rows[y][b] = the vertical filter of
+ * byte column b (of row_bytes) for output row y, 64 bytes a work-item (a
+ * cache line of each row: whole lines, walked in order). */
+__kernel void
+preprocess_rows (__global const uchar *frame, int stride, int row_bytes,
+    __global const int2 *tap_ix, __global const float4 *tap_w,
+    int nw, __global float *rows, int nh)
+{
+  int b = get_global_id (0) * 64, y = get_global_id (1);
+  if (b >= row_bytes || y >= nh)
+    return;
+
+  Taps ty = load_taps (tap_ix, tap_w, nw + y);
+  __global float *out = rows + (size_t) y * row_bytes + b;
+  __global const uchar *col = frame + b;
+
+  if (b + 64 <= row_bytes) {
+    float16 s0 = (float16) (0.0f), s1 = s0, s2 = s0, s3 = s0;
+    for (int sy = ty.first; sy <= ty.last; sy++) {
+      __global const uchar *p = col + (size_t) sy * stride;
+      float w = tap_weight (ty, sy);
+      s0 += w * convert_float16 (vload16 (0, p));
+      s1 += w * convert_float16 (vload16 (1, p));
+      s2 += w * convert_float16 (vload16 (2, p));
+      s3 += w * convert_float16 (vload16 (3, p));
+    }
+    vstore16 (s0 * ty.norm, 0, out);
+    vstore16 (s1 * ty.norm, 1, out);
+    vstore16 (s2 * ty.norm, 2, out);
+    vstore16 (s3 * ty.norm, 3, out);
+  } else {
+    for (int k = 0; k < row_bytes - b; k++) {
+      float sum = 0.0f;
+      for (int sy = ty.first; sy <= ty.last; sy++)
+        sum += tap_weight (ty, sy) * col[(size_t) sy * stride + k];
+      out[k] = sum * ty.norm;
+    }
+  }
+}
+
+/* BT.601 limited range, as videoconvert assumes for SD; clamped per pixel
+ * as a converted frame would be. For scalars and vectors alike. */
+#define YUV_TO_RGB(type, Y, U, V, r, g, b)                              \
+  do {                                                                  \
+    type c_ = 1.164383f * (Y - 16.0f);                                  \
+    r = clamp (c_ + 1.596027f * (V - 128.0f), 0.0f, 255.0f);            \
+    g = clamp (c_ - 0.391762f * (U - 128.0f) - 0.812968f * (V - 128.0f),\
+        0.0f, 255.0f);                                                  \
+    b = clamp (c_ + 2.017232f * (U - 128.0f), 0.0f, 255.0f);            \
   } while (0)
 
-#define READ_4(i) convert_float4 (vload4 ((i), row))
-#define READ_3(i) (float4) (convert_float3 (vload3 ((i), row)), 0.0f)
-#define READ_GRAY(i) (float4) ((float) row[i])
-#define READ_I420(i) yuv_to_rgb (row[i], u[(i) / 2], v[(i) / 2])
-#define READ_NV12(i) yuv_to_rgb (row[i], uv[(i) / 2 * 2], uv[(i) / 2 * 2 + 1])
-
-/* Sum of source row y over the taps tx, channels in memory order (the
- * caller swaps R and B). */
-inline float4
-row_sum (__global const uchar *p0, __global const uchar *p1,
-    __global const uchar *p2, int fmt, int4 stride, int y, Taps tx)
+/* Pass 1 of I420 and NV12: rows[y][c][x] = the vertical filter of channel
+ * c of RGB column x for output row y, 16 pixels a work-item. I420 has U
+ * in cb and V in cr; NV12 both interleaved in cb. */
+__kernel void
+preprocess_rows_yuv (__global const uchar *luma, __global const uchar *cb,
+    __global const uchar *cr, int nv12, int4 stride, int fw,
+    __global const int2 *tap_ix, __global const float4 *tap_w,
+    int nw, __global float *rows, int nh)
 {
-  __global const uchar *row = p0 + y * stride.s0;
-  float4 sum;
+  int x = get_global_id (0) * 16, y = get_global_id (1);
+  if (x >= fw || y >= nh)
+    return;
 
-  switch (fmt) {
-    case F_RGBx:
-    case F_BGRx:
-    case F_RGBA:
-    case F_BGRA:
-      ROW_SUM (tx, READ_4);
-      break;
-    case F_RGB:
-    case F_BGR:
-      ROW_SUM (tx, READ_3);
-      break;
-    case F_I420:{
-      __global const uchar *u = p1 + (y / 2) * stride.s1;
-      __global const uchar *v = p2 + (y / 2) * stride.s2;
-      ROW_SUM (tx, READ_I420);
-      break;
+  Taps ty = load_taps (tap_ix, tap_w, nw + y);
+  __global float *out = rows + (size_t) y * 3 * fw;
+
+  if (x + 16 <= fw) {
+    float16 r = (float16) (0.0f), g = r, b = r;
+    for (int sy = ty.first; sy <= ty.last; sy++) {
+      __global const uchar *c1 = cb + (size_t) (sy / 2) * stride.s1;
+      float16 Y = convert_float16 (vload16 (0, luma + (size_t) sy * stride.s0
+              + x)), U, V, pr, pg, pb;
+      float w = tap_weight (ty, sy);
+      if (nv12) {
+        float16 uv = convert_float16 (vload16 (0, c1 + x));
+        U = uv.s0022446688aaccee;
+        V = uv.s1133557799bbddff;
+      } else {
+        __global const uchar *c2 = cr + (size_t) (sy / 2) * stride.s2;
+        U = convert_float8 (vload8 (0, c1 + x / 2)).s0011223344556677;
+        V = convert_float8 (vload8 (0, c2 + x / 2)).s0011223344556677;
+      }
+      YUV_TO_RGB (float16, Y, U, V, pr, pg, pb);
+      r += w * pr;
+      g += w * pg;
+      b += w * pb;
     }
-    case F_NV12:{
-      __global const uchar *uv = p1 + (y / 2) * stride.s1;
-      ROW_SUM (tx, READ_NV12);
-      break;
+    vstore16 (r * ty.norm, 0, out + x);
+    vstore16 (g * ty.norm, 0, out + fw + x);
+    vstore16 (b * ty.norm, 0, out + 2 * fw + x);
+  } else {
+    for (int k = x; k < fw; k++) {
+      float r = 0.0f, g = 0.0f, b = 0.0f;
+      for (int sy = ty.first; sy <= ty.last; sy++) {
+        __global const uchar *c1 = cb + (size_t) (sy / 2) * stride.s1;
+        __global const uchar *c2 = cr + (size_t) (sy / 2) * stride.s2;
+        float Y = luma[(size_t) sy * stride.s0 + k], U, V, pr, pg, pb;
+        float w = tap_weight (ty, sy);
+        U = nv12 ? c1[k / 2 * 2] : c1[k / 2];
+        V = nv12 ? c1[k / 2 * 2 + 1] : c2[k / 2];
+        YUV_TO_RGB (float, Y, U, V, pr, pg, pb);
+        r += w * pr;
+        g += w * pg;
+        b += w * pb;
+      }
+      out[k] = r * ty.norm;
+      out[fw + k] = g * ty.norm;
+      out[2 * fw + k] = b * ty.norm;
     }
-    default:
-      ROW_SUM (tx, READ_GRAY);
-      break;
   }
-  return sum;
 }
 
-/* p0..p2: the planes (the same buffer where a format has fewer). */
+/* Pass 2: the horizontal filter of pass 1's rows (row_len floats each;
+ * pixel x's channels at x * px + ch.s0, .s1, .s2 for R, G, B), then
+ * normalisation into the planar tensor. */
 __kernel void
-preprocess (__global const uchar *p0, __global const uchar *p1,
-    __global const uchar *p2, int fmt, int fw, int fh, int4 stride,
+preprocess_cols (__global const float *rows, int row_len, int px, int4 ch,
+    __global const int2 *tap_ix, __global const float4 *tap_w,
     __global float *out, int nw, int nh, float4 mean, float4 inv_std)
 {
   int x = get_global_id (0), y = get_global_id (1);
   if (x >= nw || y >= nh)
     return;
 
-  Taps tx = axis_taps (x, fw, nw), ty = axis_taps (y, fh, nh);
-  float4 acc = ty.w_first * row_sum (p0, p1, p2, fmt, stride, ty.first, tx);
-  if (ty.last > ty.first) {
-    float4 mid = (float4) (0.0f);
-    for (int sy = ty.first + 1; sy < ty.last; sy++)
-      mid += row_sum (p0, p1, p2, fmt, stride, sy, tx);
-    acc += mid + ty.w_last * row_sum (p0, p1, p2, fmt, stride, ty.last, tx);
+  Taps tx = load_taps (tap_ix, tap_w, x);
+  __global const float *row = rows + (size_t) y * row_len;
+  float3 acc = (float3) (0.0f);
+
+  for (int sx = tx.first; sx <= tx.last; sx++) {
+    __global const float *p = row + sx * px;
+    acc += tap_weight (tx, sx) * (float3) (p[ch.s0], p[ch.s1], p[ch.s2]);
   }
-  acc *= tx.norm * ty.norm / 255.0f;
-  if (fmt == F_BGRx || fmt == F_BGRA || fmt == F_BGR)
-    acc = acc.zyxw;
+  acc *= tx.norm / 255.0f;
 
   int plane = nw * nh, i = y * nw + x;
   out[i] = (acc.x - mean.x) * inv_std.x;

@@ -13,9 +13,16 @@ sal_pre_post_init (SalPrePost * pp, SalRuntime * rt, GError ** error)
   pp->rt = rt;
   if (clGetDeviceInfo (rt->device, CL_DEVICE_HOST_UNIFIED_MEMORY,
           sizeof (unified), &unified, NULL) == CL_SUCCESS)
-    pp->host_ptr = unified && !g_getenv ("SALIENCY_COPY_FRAMES");
-  pp->pre = sal_runtime_create_kernel (rt, "preprocess", "preprocess", error);
-  if (!pp->pre)
+    pp->host_ptr = unified;
+  pp->taps = sal_runtime_create_kernel (rt, "preprocess", "preprocess_taps",
+      error);
+  pp->rows = pp->taps ? sal_runtime_create_kernel (rt, "preprocess",
+      "preprocess_rows", error) : NULL;
+  pp->rows_yuv = pp->rows ? sal_runtime_create_kernel (rt, "preprocess",
+      "preprocess_rows_yuv", error) : NULL;
+  pp->cols = pp->rows_yuv ? sal_runtime_create_kernel (rt, "preprocess",
+      "preprocess_cols", error) : NULL;
+  if (!pp->cols)
     return FALSE;
   pp->post = sal_runtime_create_kernel (rt, "postprocess", "postprocess",
       error);
@@ -25,8 +32,20 @@ sal_pre_post_init (SalPrePost * pp, SalRuntime * rt, GError ** error)
 void
 sal_pre_post_clear (SalPrePost * pp)
 {
-  if (pp->pre)
-    clReleaseKernel (pp->pre);
+  if (pp->taps)
+    clReleaseKernel (pp->taps);
+  if (pp->rows)
+    clReleaseKernel (pp->rows);
+  if (pp->rows_yuv)
+    clReleaseKernel (pp->rows_yuv);
+  if (pp->cols)
+    clReleaseKernel (pp->cols);
+  if (pp->rows_buf)
+    clReleaseMemObject (pp->rows_buf);
+  if (pp->tap_ix)
+    clReleaseMemObject (pp->tap_ix);
+  if (pp->tap_w)
+    clReleaseMemObject (pp->tap_w);
   if (pp->post)
     clReleaseKernel (pp->post);
   for (int p = 0; p < 3; p++)
@@ -160,32 +179,109 @@ frame_plane (SalPrePost * pp, const SalFrame * f, int p, size_t bytes,
   return TRUE;
 }
 
+/* The filter taps of both axes, computed on the device when the geometry
+ * changes. */
+static gboolean
+ensure_taps (SalPrePost * pp, cl_int fw, cl_int fh, cl_int nw, cl_int nh,
+    GError ** error)
+{
+  size_t n = (size_t) nw + nh;
+
+  if (pp->tap_ix && fw == pp->tap_geometry[0] && fh == pp->tap_geometry[1]
+      && nw == pp->tap_geometry[2] && nh == pp->tap_geometry[3])
+    return TRUE;
+  memset (pp->tap_geometry, 0, sizeof (pp->tap_geometry));
+  if (!ensure_buffer (pp->rt, &pp->tap_ix, &pp->tap_ix_size,
+          n * sizeof (cl_int2), error)
+      || !ensure_buffer (pp->rt, &pp->tap_w, &pp->tap_w_size,
+          n * sizeof (cl_float4), error)
+      || !sal_kernel_set_args (pp->taps, error, 6, SAL_ARG (pp->tap_ix),
+          SAL_ARG (pp->tap_w), SAL_ARG (fw), SAL_ARG (fh), SAL_ARG (nw),
+          SAL_ARG (nh))
+      || !sal_kernel_run_1d (pp->rt, pp->taps, (int) n, error))
+    return FALSE;
+  pp->tap_geometry[0] = fw;
+  pp->tap_geometry[1] = fh;
+  pp->tap_geometry[2] = nw;
+  pp->tap_geometry[3] = nh;
+  return TRUE;
+}
+
+/* Pass 1 (kernels/preprocess.cl): the vertical filter into pp->rows_buf.
+ * Sets the layout of a row of it for pass 2: row_len floats, pixel x's R,
+ * G, B at x * px + ch[0..2]. */
+static gboolean
+filter_rows (SalPrePost * pp, const SalFrame * f, cl_mem planes[3],
+    int bytes_per_pixel, cl_int nw, cl_int nh, cl_int * row_len, cl_int * px, cl_int4 * ch,
+    GError ** error)
+{
+  cl_int fw = f->width;
+  gboolean yuv = bytes_per_pixel == 0;
+  static const int rgb_order[][3] = {
+    [SAL_FORMAT_RGBx] = {0, 1, 2}, [SAL_FORMAT_BGRx] = {2, 1, 0},
+    [SAL_FORMAT_RGBA] = {0, 1, 2}, [SAL_FORMAT_BGRA] = {2, 1, 0},
+    [SAL_FORMAT_RGB] = {0, 1, 2}, [SAL_FORMAT_BGR] = {2, 1, 0},
+    [SAL_FORMAT_GRAY8] = {0, 0, 0},
+  };
+
+  if (yuv) {
+    *row_len = 3 * fw;
+    *px = 1;
+    *ch = (cl_int4) { {0, fw, 2 * fw, 0} };
+  } else {
+    *row_len = fw * bytes_per_pixel;
+    *px = bytes_per_pixel;
+    for (int c = 0; c < 3; c++)
+      ch->s[c] = rgb_order[f->format][c];
+  }
+  if (!ensure_buffer (pp->rt, &pp->rows_buf, &pp->rows_buf_size,
+          (size_t) nh * *row_len * sizeof (float), error))
+    return FALSE;
+
+  if (yuv) {
+    cl_int nv12 = f->format == SAL_FORMAT_NV12;
+    cl_int4 stride = { {f->stride[0], f->stride[1], f->stride[2], 0} };
+
+    return sal_kernel_set_args (pp->rows_yuv, error, 11,
+        SAL_ARG (planes[0]), SAL_ARG (planes[1]),
+        SAL_ARG (planes[nv12 ? 0 : 2]), SAL_ARG (nv12), SAL_ARG (stride),
+        SAL_ARG (fw), SAL_ARG (pp->tap_ix), SAL_ARG (pp->tap_w), SAL_ARG (nw),
+        SAL_ARG (pp->rows_buf), SAL_ARG (nh))
+        && sal_kernel_run_2d (pp->rt, pp->rows_yuv, (fw + 15) / 16, nh,
+        error);
+  }
+  return sal_kernel_set_args (pp->rows, error, 8, SAL_ARG (planes[0]),
+      SAL_ARG (f->stride[0]), SAL_ARG (*row_len), SAL_ARG (pp->tap_ix),
+      SAL_ARG (pp->tap_w), SAL_ARG (nw), SAL_ARG (pp->rows_buf), SAL_ARG (nh))
+      && sal_kernel_run_2d (pp->rt, pp->rows, (*row_len + 63) / 64, nh,
+      error);
+}
+
 gboolean
 sal_preprocess (SalPrePost * pp, const SalFrame * f, SalTensor * rgb,
     const float mean[3], const float std[3], GError ** error)
 {
   int row_bytes[3], rows[3], n;
   cl_mem planes[3] = { NULL, NULL, NULL };
-  cl_int4 stride = { {0} };
   cl_float4 m = { {mean[0], mean[1], mean[2], 0} };
   cl_float4 inv = { {1.0f / std[0], 1.0f / std[1], 1.0f / std[2], 0} };
-  cl_int fmt = f->format, fw = f->width, fh = f->height;
-  cl_int nw = rgb->w, nh = rgb->h;
+  cl_int fw = f->width, fh = f->height, nw = rgb->w, nh = rgb->h;
+  cl_int row_len, px;
+  cl_int4 ch;
   gboolean ok = TRUE;
 
   n = plane_layout (f, row_bytes, rows);
-  for (int p = 0; p < n && ok; p++) {
-    stride.s[p] = f->stride[p];
+  for (int p = 0; p < n && ok; p++)
     ok = frame_plane (pp, f, p, (size_t) f->stride[p] * (rows[p] - 1)
         + row_bytes[p], &planes[p], error);
-  }
-  /* Formats with fewer planes pass the first again (never read). */
-  ok = ok && sal_kernel_set_args (pp->pre, error, 12, SAL_ARG (planes[0]),
-      SAL_ARG (planes[n > 1 ? 1 : 0]), SAL_ARG (planes[n > 2 ? 2 : 0]),
-      SAL_ARG (fmt), SAL_ARG (fw), SAL_ARG (fh), SAL_ARG (stride),
-      SAL_ARG (rgb->buf), SAL_ARG (nw), SAL_ARG (nh), SAL_ARG (m),
-      SAL_ARG (inv))
-      && sal_kernel_run_2d (pp->rt, pp->pre, nw, nh, error);
+  ok = ok && ensure_taps (pp, fw, fh, nw, nh, error)
+      && filter_rows (pp, f, planes, n > 1 ? 0 : row_bytes[0] / fw, nw, nh,
+      &row_len, &px, &ch, error)
+      && sal_kernel_set_args (pp->cols, error, 11, SAL_ARG (pp->rows_buf),
+      SAL_ARG (row_len), SAL_ARG (px), SAL_ARG (ch), SAL_ARG (pp->tap_ix),
+      SAL_ARG (pp->tap_w), SAL_ARG (rgb->buf), SAL_ARG (nw), SAL_ARG (nh),
+      SAL_ARG (m), SAL_ARG (inv))
+      && sal_kernel_run_2d (pp->rt, pp->cols, nw, nh, error);
   /* The caller's planes may be freed once we return. */
   clFinish (pp->rt->queue);
   for (int p = 0; p < n; p++)

@@ -11,7 +11,12 @@ G_BEGIN_DECLS
 typedef struct
 {
   SalRuntime *rt;
-  cl_kernel pre, post;
+  cl_kernel taps, rows, rows_yuv, cols, post;
+  cl_mem tap_ix, tap_w;         /* filter taps of both axes */
+  size_t tap_ix_size, tap_w_size;
+  int tap_geometry[4];          /* fw, fh, nw, nh they are for */
+  cl_mem rows_buf;              /* pre-processing's vertically filtered rows */
+  size_t rows_buf_size;
   gboolean host_ptr;            /* the device reads the caller's frame */
   cl_mem plane_buf[3];          /* else copies of the planes, grown */
   size_t plane_buf_size[3];
