@@ -26,6 +26,8 @@ typedef struct
   char *format;
   char *map_size;
   int frames;
+  SalPixelFormat pixel_format;  /* from format */
+  int map_width, map_height;    /* from map_size when it is HxW */
   gboolean json;
 } BenchOptions;
 
@@ -68,6 +70,22 @@ parse_options (int argc, char **argv, BenchOptions * opts)
   }
   if (opts->frames < 1) {
     salmap_printerr ("bench: --frames must be at least 1");
+    return SALMAP_EXIT_USAGE;
+  }
+  if (opts->format) {
+    opts->pixel_format = sal_pixel_format_from_string (opts->format);
+    if (opts->pixel_format == SAL_FORMAT_UNKNOWN) {
+      salmap_printerr ("bench: unknown pixel format \"%s\": use RGBx, BGRx, "
+          "RGBA, BGRA, RGB, BGR, I420, NV12 or GRAY8", opts->format);
+      return SALMAP_EXIT_USAGE;
+    }
+  }
+  if (opts->map_size && g_strcmp0 (opts->map_size, "auto") != 0
+      && g_strcmp0 (opts->map_size, "frame") != 0
+      && !sal_parse_net_size (opts->map_size, &opts->map_width,
+          &opts->map_height, NULL)) {
+    salmap_printerr ("bench: invalid map size \"%s\": write auto, frame or "
+        "HEIGHTxWIDTH, e.g. 270x480", opts->map_size);
     return SALMAP_EXIT_USAGE;
   }
   return -1;
@@ -214,25 +232,20 @@ get_frame (const Frames * fr, int t, SalFrame * f)
   }
 }
 
-/* --map-size: auto, frame or HxW. */
-static gboolean
+/* --map-size: auto (the default), frame or HxW. */
+static void
 choose_map_size (const BenchOptions * opts, SalEngine * engine, int fw,
-    int fh, int *mw, int *mh, GError ** error)
+    int fh, int *mw, int *mh)
 {
-  const char *text = opts->map_size ? opts->map_size : "auto";
-
-  if (g_strcmp0 (text, "auto") == 0) {
-    sal_engine_get_map_size (engine, fw, fh, mw, mh);
-  } else if (g_strcmp0 (text, "frame") == 0) {
+  if (opts->map_width > 0) {
+    *mw = opts->map_width;
+    *mh = opts->map_height;
+  } else if (g_strcmp0 (opts->map_size, "frame") == 0) {
     *mw = fw;
     *mh = fh;
-  } else if (!sal_parse_net_size (text, mw, mh, NULL)) {
-    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
-        "invalid map size \"%s\": write auto, frame or HEIGHTxWIDTH, "
-        "e.g. 270x480", text);
-    return FALSE;
+  } else {
+    sal_engine_get_map_size (engine, fw, fh, mw, mh);
   }
-  return TRUE;
 }
 
 static int
@@ -259,7 +272,7 @@ bench (const BenchOptions * opts, GError ** error)
   SalEngine *engine;
   const SalModelInfo *info;
   int fw = 0, fh = 0, mw, mh;
-  Frames frames = { SAL_FORMAT_RGBx };
+  Frames frames = { 0 };
   SalMap *map;
   SalmapProgress *progress;
   double *stages[N_STAGES], med[N_STAGES];
@@ -268,15 +281,7 @@ bench (const BenchOptions * opts, GError ** error)
 
   if (!salmap_engine_args_to_options (&opts->engine, &eopts, error))
     return FALSE;
-  if (opts->format) {
-    frames.format = sal_pixel_format_from_string (opts->format);
-    if (frames.format == SAL_FORMAT_UNKNOWN) {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
-          "unknown pixel format \"%s\": use RGBx, BGRx, RGBA, BGRA, RGB, "
-          "BGR, I420, NV12 or GRAY8", opts->format);
-      return FALSE;
-    }
-  }
+  frames.format = opts->pixel_format;
   if (opts->frame_size && !sal_parse_net_size (opts->frame_size, &fw, &fh,
           error))
     return FALSE;
@@ -291,10 +296,7 @@ bench (const BenchOptions * opts, GError ** error)
     fh = info->size_from_frame ? 360 : info->net_height;
   }
 
-  if (!choose_map_size (opts, engine, fw, fh, &mw, &mh, error)) {
-    sal_engine_free (engine);
-    return FALSE;
-  }
+  choose_map_size (opts, engine, fw, fh, &mw, &mh);
 
   frames.width = fw;
   frames.height = fh;
@@ -379,6 +381,7 @@ salmap_cmd_bench (int argc, char **argv)
   int status;
 
   opts.frames = DEFAULT_FRAMES;
+  opts.pixel_format = SAL_FORMAT_RGBx;
   status = parse_options (argc, argv, &opts);
   if (status < 0) {
     status = SALMAP_EXIT_OK;
