@@ -137,45 +137,54 @@ preprocess_rows (__global const uchar *frame, int stride, int row_bytes,
   } while (0)
 
 /* Pass 1 of I420 and NV12: rows[y][c][x] = the vertical filter of channel
- * c of RGB column x for output row y, 16 pixels a work-item. I420 has U
- * in cb and V in cr; NV12 both interleaved in cb. */
+ * c of RGB column x for output row y. A work-item takes 64 pixels (whole
+ * cache lines of luma), as 4 vectors of 16. I420 has U in cb and V in cr;
+ * NV12 both interleaved in cb. */
+#define YUV_VECS 4
 __kernel void
 preprocess_rows_yuv (__global const uchar *luma, __global const uchar *cb,
     __global const uchar *cr, int nv12, int4 stride, int fw,
     __global const int2 *tap_ix, __global const float4 *tap_w,
     int nw, __global float *rows, int nh)
 {
-  int x = get_global_id (0) * 16, y = get_global_id (1);
+  int x = get_global_id (0) * 16 * YUV_VECS, y = get_global_id (1);
   if (x >= fw || y >= nh)
     return;
 
   Taps ty = load_taps (tap_ix, tap_w, nw + y);
   __global float *out = rows + (size_t) y * 3 * fw;
 
-  if (x + 16 <= fw) {
-    float16 r = (float16) (0.0f), g = r, b = r;
+  if (x + 16 * YUV_VECS <= fw) {
+    float16 r[YUV_VECS], g[YUV_VECS], b[YUV_VECS];
+    for (int k = 0; k < YUV_VECS; k++)
+      r[k] = g[k] = b[k] = (float16) (0.0f);
     for (int sy = ty.first; sy <= ty.last; sy++) {
+      __global const uchar *l = luma + (size_t) sy * stride.s0 + x;
       __global const uchar *c1 = cb + (size_t) (sy / 2) * stride.s1;
-      float16 Y = convert_float16 (vload16 (0, luma + (size_t) sy * stride.s0
-              + x)), U, V, pr, pg, pb;
+      __global const uchar *c2 = cr + (size_t) (sy / 2) * stride.s2;
       float w = tap_weight (ty, sy);
-      if (nv12) {
-        float16 uv = convert_float16 (vload16 (0, c1 + x));
-        U = uv.s0022446688aaccee;
-        V = uv.s1133557799bbddff;
-      } else {
-        __global const uchar *c2 = cr + (size_t) (sy / 2) * stride.s2;
-        U = convert_float8 (vload8 (0, c1 + x / 2)).s0011223344556677;
-        V = convert_float8 (vload8 (0, c2 + x / 2)).s0011223344556677;
+      for (int k = 0; k < YUV_VECS; k++) {
+        int xk = x + 16 * k;
+        float16 Y = convert_float16 (vload16 (k, l)), U, V, pr, pg, pb;
+        if (nv12) {
+          float16 uv = convert_float16 (vload16 (0, c1 + xk));
+          U = uv.s0022446688aaccee;
+          V = uv.s1133557799bbddff;
+        } else {
+          U = convert_float8 (vload8 (0, c1 + xk / 2)).s0011223344556677;
+          V = convert_float8 (vload8 (0, c2 + xk / 2)).s0011223344556677;
+        }
+        YUV_TO_RGB (float16, Y, U, V, pr, pg, pb);
+        r[k] += w * pr;
+        g[k] += w * pg;
+        b[k] += w * pb;
       }
-      YUV_TO_RGB (float16, Y, U, V, pr, pg, pb);
-      r += w * pr;
-      g += w * pg;
-      b += w * pb;
     }
-    vstore16 (r * ty.norm, 0, out + x);
-    vstore16 (g * ty.norm, 0, out + fw + x);
-    vstore16 (b * ty.norm, 0, out + 2 * fw + x);
+    for (int k = 0; k < YUV_VECS; k++) {
+      vstore16 (r[k] * ty.norm, 0, out + x + 16 * k);
+      vstore16 (g[k] * ty.norm, 0, out + fw + x + 16 * k);
+      vstore16 (b[k] * ty.norm, 0, out + 2 * fw + x + 16 * k);
+    }
   } else {
     for (int k = x; k < fw; k++) {
       float r = 0.0f, g = 0.0f, b = 0.0f;

@@ -247,7 +247,7 @@ filter_rows (SalPrePost * pp, const SalFrame * f, cl_mem planes[3],
         SAL_ARG (planes[nv12 ? 0 : 2]), SAL_ARG (nv12), SAL_ARG (stride),
         SAL_ARG (fw), SAL_ARG (pp->tap_ix), SAL_ARG (pp->tap_w), SAL_ARG (nw),
         SAL_ARG (pp->rows_buf), SAL_ARG (nh))
-        && sal_kernel_run_2d (pp->rt, pp->rows_yuv, (fw + 15) / 16, nh,
+        && sal_kernel_run_2d (pp->rt, pp->rows_yuv, (fw + 63) / 64, nh,
         error);
   }
   return sal_kernel_set_args (pp->rows, error, 8, SAL_ARG (planes[0]),
