@@ -86,14 +86,16 @@ tap_weight (Taps t, int i)
 }
 
 /* Pass 1 of packed formats and GRAY8: rows[y][b] = the vertical filter of
- * byte column b (of row_bytes) for output row y, 64 bytes a work-item (a
- * cache line of each row: whole lines, walked in order). */
+ * byte column b (of row_bytes) for output row y. A work-item takes
+ * 16 * PACKED_VECS bytes of each row: whole cache lines, walked in order
+ * (narrower columns leave the hardware prefetchers idle). */
+#define PACKED_VECS 8
 __kernel void
 preprocess_rows (__global const uchar *frame, int stride, int row_bytes,
     __global const int2 *tap_ix, __global const float4 *tap_w,
     int nw, __global float *rows, int nh)
 {
-  int b = get_global_id (0) * 64, y = get_global_id (1);
+  int b = get_global_id (0) * 16 * PACKED_VECS, y = get_global_id (1);
   if (b >= row_bytes || y >= nh)
     return;
 
@@ -101,20 +103,18 @@ preprocess_rows (__global const uchar *frame, int stride, int row_bytes,
   __global float *out = rows + (size_t) y * row_bytes + b;
   __global const uchar *col = frame + b;
 
-  if (b + 64 <= row_bytes) {
-    float16 s0 = (float16) (0.0f), s1 = s0, s2 = s0, s3 = s0;
+  if (b + 16 * PACKED_VECS <= row_bytes) {
+    float16 sum[PACKED_VECS];
+    for (int k = 0; k < PACKED_VECS; k++)
+      sum[k] = (float16) (0.0f);
     for (int sy = ty.first; sy <= ty.last; sy++) {
       __global const uchar *p = col + (size_t) sy * stride;
       float w = tap_weight (ty, sy);
-      s0 += w * convert_float16 (vload16 (0, p));
-      s1 += w * convert_float16 (vload16 (1, p));
-      s2 += w * convert_float16 (vload16 (2, p));
-      s3 += w * convert_float16 (vload16 (3, p));
+      for (int k = 0; k < PACKED_VECS; k++)
+        sum[k] += w * convert_float16 (vload16 (k, p));
     }
-    vstore16 (s0 * ty.norm, 0, out);
-    vstore16 (s1 * ty.norm, 1, out);
-    vstore16 (s2 * ty.norm, 2, out);
-    vstore16 (s3 * ty.norm, 3, out);
+    for (int k = 0; k < PACKED_VECS; k++)
+      vstore16 (sum[k] * ty.norm, k, out);
   } else {
     for (int k = 0; k < row_bytes - b; k++) {
       float sum = 0.0f;

@@ -253,7 +253,7 @@ filter_rows (SalPrePost * pp, const SalFrame * f, cl_mem planes[3],
   return sal_kernel_set_args (pp->rows, error, 8, SAL_ARG (planes[0]),
       SAL_ARG (f->stride[0]), SAL_ARG (*row_len), SAL_ARG (pp->tap_ix),
       SAL_ARG (pp->tap_w), SAL_ARG (nw), SAL_ARG (pp->rows_buf), SAL_ARG (nh))
-      && sal_kernel_run_2d (pp->rt, pp->rows, (*row_len + 63) / 64, nh,
+      && sal_kernel_run_2d (pp->rt, pp->rows, (*row_len + 127) / 128, nh,
       error);
 }
 
