@@ -1,4 +1,5 @@
-/* Moves frames onto the device and maps off it. */
+/* Moves frames onto the device (read in place where the device shares
+ * the host's memory) and maps off it. */
 #include "sal-pre-post.h"
 
 #include <math.h>
@@ -7,6 +8,18 @@
 gboolean
 sal_pre_post_init (SalPrePost * pp, SalRuntime * rt, GError ** error)
 {
+  static const struct
+  {
+    const char *program, *kernel;
+    gsize offset;
+  } kernels[] = {
+    {"preprocess", "preprocess_taps", G_STRUCT_OFFSET (SalPrePost, taps)},
+    {"preprocess", "preprocess_rows", G_STRUCT_OFFSET (SalPrePost, rows)},
+    {"preprocess", "preprocess_rows_yuv",
+        G_STRUCT_OFFSET (SalPrePost, rows_yuv)},
+    {"preprocess", "preprocess_cols", G_STRUCT_OFFSET (SalPrePost, cols)},
+    {"postprocess", "postprocess", G_STRUCT_OFFSET (SalPrePost, post)},
+  };
   cl_bool unified = CL_FALSE;
 
   memset (pp, 0, sizeof (*pp));
@@ -14,45 +27,33 @@ sal_pre_post_init (SalPrePost * pp, SalRuntime * rt, GError ** error)
   if (clGetDeviceInfo (rt->device, CL_DEVICE_HOST_UNIFIED_MEMORY,
           sizeof (unified), &unified, NULL) == CL_SUCCESS)
     pp->host_ptr = unified;
-  pp->taps = sal_runtime_create_kernel (rt, "preprocess", "preprocess_taps",
-      error);
-  pp->rows = pp->taps ? sal_runtime_create_kernel (rt, "preprocess",
-      "preprocess_rows", error) : NULL;
-  pp->rows_yuv = pp->rows ? sal_runtime_create_kernel (rt, "preprocess",
-      "preprocess_rows_yuv", error) : NULL;
-  pp->cols = pp->rows_yuv ? sal_runtime_create_kernel (rt, "preprocess",
-      "preprocess_cols", error) : NULL;
-  if (!pp->cols)
-    return FALSE;
-  pp->post = sal_runtime_create_kernel (rt, "postprocess", "postprocess",
-      error);
-  return pp->post != NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (kernels); i++) {
+    cl_kernel *k = G_STRUCT_MEMBER_P (pp, kernels[i].offset);
+
+    *k = sal_runtime_create_kernel (rt, kernels[i].program,
+        kernels[i].kernel, error);
+    if (!*k)
+      return FALSE;
+  }
+  return TRUE;
 }
 
 void
 sal_pre_post_clear (SalPrePost * pp)
 {
-  if (pp->taps)
-    clReleaseKernel (pp->taps);
-  if (pp->rows)
-    clReleaseKernel (pp->rows);
-  if (pp->rows_yuv)
-    clReleaseKernel (pp->rows_yuv);
-  if (pp->cols)
-    clReleaseKernel (pp->cols);
-  if (pp->rows_buf)
-    clReleaseMemObject (pp->rows_buf);
-  if (pp->tap_ix)
-    clReleaseMemObject (pp->tap_ix);
-  if (pp->tap_w)
-    clReleaseMemObject (pp->tap_w);
-  if (pp->post)
-    clReleaseKernel (pp->post);
-  for (int p = 0; p < 3; p++)
-    if (pp->plane_buf[p])
-      clReleaseMemObject (pp->plane_buf[p]);
-  if (pp->out_buf)
-    clReleaseMemObject (pp->out_buf);
+  cl_kernel kernels[] = { pp->taps, pp->rows, pp->rows_yuv, pp->cols,
+    pp->post
+  };
+  cl_mem mems[] = { pp->tap_ix, pp->tap_w, pp->rows_buf, pp->out_buf,
+    pp->plane_buf[0], pp->plane_buf[1], pp->plane_buf[2]
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (kernels); i++)
+    if (kernels[i])
+      clReleaseKernel (kernels[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (mems); i++)
+    if (mems[i])
+      clReleaseMemObject (mems[i]);
   g_free (pp->net_host);
   memset (pp, 0, sizeof (*pp));
 }
