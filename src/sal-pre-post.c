@@ -18,6 +18,8 @@ sal_pre_post_init (SalPrePost * pp, SalRuntime * rt, GError ** error)
     {"preprocess", "preprocess_rows_yuv",
         G_STRUCT_OFFSET (SalPrePost, rows_yuv)},
     {"preprocess", "preprocess_cols", G_STRUCT_OFFSET (SalPrePost, cols)},
+    {"postprocess", "postprocess_rows",
+        G_STRUCT_OFFSET (SalPrePost, post_rows)},
     {"postprocess", "postprocess", G_STRUCT_OFFSET (SalPrePost, post)},
   };
   cl_bool unified = CL_FALSE;
@@ -42,10 +44,10 @@ void
 sal_pre_post_clear (SalPrePost * pp)
 {
   cl_kernel kernels[] = { pp->taps, pp->rows, pp->rows_yuv, pp->cols,
-    pp->post
+    pp->post_rows, pp->post
   };
-  cl_mem mems[] = { pp->tap_ix, pp->tap_w, pp->rows_buf, pp->out_buf,
-    pp->plane_buf[0], pp->plane_buf[1], pp->plane_buf[2]
+  cl_mem mems[] = { pp->tap_ix, pp->tap_w, pp->rows_buf, pp->post_rows_buf,
+    pp->out_buf, pp->plane_buf[0], pp->plane_buf[1], pp->plane_buf[2]
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (kernels); i++)
@@ -291,6 +293,69 @@ sal_preprocess (SalPrePost * pp, const SalFrame * f, SalTensor * rgb,
   return ok;
 }
 
+/* The device buffer the map is written to: the map's own memory where the
+ * device shares the host's (no copy), else a device buffer. */
+static gboolean
+map_buffer (SalPrePost * pp, SalMap * out, cl_mem * dst, GError ** error)
+{
+  size_t bytes = (size_t) out->width * out->height * sizeof (float);
+  cl_int err;
+
+  if (!pp->host_ptr) {
+    *dst = NULL;
+    if (!ensure_buffer (pp->rt, &pp->out_buf, &pp->out_buf_size, bytes,
+            error))
+      return FALSE;
+    *dst = pp->out_buf;
+    return TRUE;
+  }
+  *dst = clCreateBuffer (pp->rt->context,
+      CL_MEM_WRITE_ONLY | CL_MEM_USE_HOST_PTR, bytes, out->data, &err);
+  if (err != CL_SUCCESS)
+    return sal_cl_error (error, err, "clCreateBuffer (map)");
+  return TRUE;
+}
+
+/* Brings the map written to dst into out->data. */
+static gboolean
+map_read (SalPrePost * pp, SalMap * out, cl_mem dst, GError ** error)
+{
+  size_t bytes = (size_t) out->width * out->height * sizeof (float);
+  cl_int err;
+  void *p;
+
+  if (!pp->host_ptr) {
+    err = clEnqueueReadBuffer (pp->rt->queue, dst, CL_TRUE, 0, bytes,
+        out->data, 0, NULL, NULL);
+    return err == CL_SUCCESS
+        || sal_cl_error (error, err, "clEnqueueReadBuffer (map)");
+  }
+  /* Mapping a CL_MEM_USE_HOST_PTR buffer makes its host memory current. */
+  p = clEnqueueMapBuffer (pp->rt->queue, dst, CL_TRUE, CL_MAP_READ, 0,
+      bytes, 0, NULL, NULL, &err);
+  if (err != CL_SUCCESS)
+    return sal_cl_error (error, err, "clEnqueueMapBuffer (map)");
+  err = clEnqueueUnmapMemObject (pp->rt->queue, dst, p, 0, NULL, NULL);
+  return err == CL_SUCCESS
+      || sal_cl_error (error, err, "clEnqueueUnmapMemObject (map)");
+}
+
+/* The sum of v, in double: four running sums, because one chain of
+ * dependent additions costs its latency on every pixel. */
+static double
+map_sum (const float *v, size_t n)
+{
+  double s[4] = { 0.0, 0.0, 0.0, 0.0 };
+  size_t i;
+
+  for (i = 0; i + 4 <= n; i += 4)
+    for (int k = 0; k < 4; k++)
+      s[k] += v[i + k];
+  for (; i < n; i++)
+    s[0] += v[i];
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 gboolean
 sal_postprocess (SalPrePost * pp, const SalTensor * net, gboolean is_logits,
     SalMap * out, GError ** error)
@@ -300,8 +365,9 @@ sal_postprocess (SalPrePost * pp, const SalTensor * net, gboolean is_logits,
   cl_int nw = net->w, nh = net->h, ow = out->width, oh = out->height;
   cl_int logits = is_logits;
   cl_float shift = 0.0f;
-  double sum = 0.0;
-  cl_int err;
+  double sum;
+  cl_mem dst;
+  gboolean ok;
 
   if (is_logits) {
     /* Shift by the network map's max: bilinear values never exceed it, so
@@ -318,21 +384,25 @@ sal_postprocess (SalPrePost * pp, const SalTensor * net, gboolean is_logits,
       shift = MAX (shift, pp->net_host[i]);
   }
 
-  if (!ensure_buffer (pp->rt, &pp->out_buf, &pp->out_buf_size,
-          n_out * sizeof (float), error))
+  if (!map_buffer (pp, out, &dst, error))
     return FALSE;
-  if (!sal_kernel_set_args (pp->post, error, 8, SAL_ARG (net->buf),
-          SAL_ARG (nw), SAL_ARG (nh), SAL_ARG (pp->out_buf), SAL_ARG (ow),
-          SAL_ARG (oh), SAL_ARG (logits), SAL_ARG (shift))
-      || !sal_kernel_run_2d (pp->rt, pp->post, ow, oh, error))
+  ok = ensure_buffer (pp->rt, &pp->post_rows_buf, &pp->post_rows_buf_size,
+      (size_t) nh * ow * sizeof (float), error)
+      && sal_kernel_set_args (pp->post_rows, error, 5, SAL_ARG (net->buf),
+      SAL_ARG (nw), SAL_ARG (nh), SAL_ARG (pp->post_rows_buf), SAL_ARG (ow))
+      && sal_kernel_run_2d (pp->rt, pp->post_rows, ow, nh, error)
+      && sal_kernel_set_args (pp->post, error, 7, SAL_ARG (pp->post_rows_buf),
+      SAL_ARG (nh), SAL_ARG (dst), SAL_ARG (ow), SAL_ARG (oh),
+      SAL_ARG (logits), SAL_ARG (shift))
+      && sal_kernel_run_2d (pp->rt, pp->post, ow, oh, error)
+      && map_read (pp, out, dst, error);
+  clFinish (pp->rt->queue);
+  if (pp->host_ptr)
+    clReleaseMemObject (dst);
+  if (!ok)
     return FALSE;
-  err = clEnqueueReadBuffer (pp->rt->queue, pp->out_buf, CL_TRUE, 0,
-      n_out * sizeof (float), out->data, 0, NULL, NULL);
-  if (err != CL_SUCCESS)
-    return sal_cl_error (error, err, "clEnqueueReadBuffer (map)");
 
-  for (size_t i = 0; i < n_out; i++)
-    sum += out->data[i];
+  sum = map_sum (out->data, n_out);
   if (sum > 0.0 && isfinite (sum)) {
     float inv = (float) (1.0 / sum);
     for (size_t i = 0; i < n_out; i++)
