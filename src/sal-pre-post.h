@@ -11,9 +11,17 @@ G_BEGIN_DECLS
 typedef struct
 {
   SalRuntime *rt;
-  cl_kernel pre, post;
-  cl_mem frame_buf;             /* raw frame bytes, grown as needed */
-  size_t frame_buf_size;
+  cl_kernel taps, rows, rows_yuv, cols, post_rows, post;
+  cl_mem tap_ix, tap_w;         /* filter taps of both axes */
+  size_t tap_ix_size, tap_w_size;
+  int tap_geometry[4];          /* fw, fh, nw, nh they are for */
+  cl_mem rows_buf;              /* pre-processing's vertically filtered rows */
+  size_t rows_buf_size;
+  gboolean host_ptr;            /* the device reads the caller's frame */
+  cl_mem plane_buf[3];          /* else copies of the planes, grown */
+  size_t plane_buf_size[3];
+  cl_mem post_rows_buf;         /* network rows at the output width */
+  size_t post_rows_buf_size;
   cl_mem out_buf;               /* output-size map */
   size_t out_buf_size;
   float *net_host;              /* network-size map, for the softmax shift */

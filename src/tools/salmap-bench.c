@@ -1,11 +1,14 @@
 /* salmap bench: the engine's steady-state speed on synthetic frames, one at
  * a time with the temporal state carried, as a video would run. Decoding is
- * left out: the figures are pre-processing + network + post-processing. */
+ * left out: the figures are pre-processing + network + post-processing, in
+ * the pixel format asked for, with maps at the size the element requests
+ * (sal_engine_get_map_size) unless told otherwise. */
 #include "salmap.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "saliency.h"
 #include "salmap-engine-args.h"
@@ -20,7 +23,11 @@ typedef struct
 {
   SalmapEngineArgs engine;
   char *frame_size;
+  char *format;
+  char *map_size;
   int frames;
+  SalPixelFormat pixel_format;  /* from format */
+  int map_width, map_height;    /* from map_size when it is HxW */
   gboolean json;
 } BenchOptions;
 
@@ -33,18 +40,26 @@ parse_options (int argc, char **argv, BenchOptions * opts)
     {"frame-size", 0, 0, G_OPTION_ARG_STRING, &opts->frame_size,
           "Size of the synthetic frames, HxW (default: the network size, "
           "so no resizing is timed)", "HxW"},
+    {"format", 0, 0, G_OPTION_ARG_STRING, &opts->format,
+          "Pixel format of the frames: RGBx, BGRx, RGBA, BGRA, RGB, BGR, "
+          "I420, NV12 or GRAY8 (default: RGBx)", "NAME"},
+    {"map-size", 0, 0, G_OPTION_ARG_STRING, &opts->map_size,
+          "Size of the maps: auto (the engine's map size, as the element "
+          "asks for), frame (the frame's size) or HxW (default: auto)",
+        "auto|frame|HxW"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opts->json,
         "Print one JSON object instead of the table", NULL},
     {NULL}
   };
 
   if (!salmap_parse_command (&argc, &argv, "- time the engine",
-      "Pushes synthetic RGBx frames through the engine one at a time, the\n"
+      "Pushes synthetic frames through the engine one at a time, the\n"
       "temporal state carried, and prints the median milliseconds per frame\n"
       "(pre-processing + network + post-processing; no decoding), the\n"
       "frame rate, and the median of each stage.",
       "Examples:\n"
       "  salmap bench --model classic\n"
+      "  salmap bench --frame-size 1080x1920 --format I420\n"
       "  salmap bench --model unisal.safetensors --net-size 224x384 --json\n",
           entries, &opts->engine))
     return SALMAP_EXIT_USAGE;
@@ -57,33 +72,180 @@ parse_options (int argc, char **argv, BenchOptions * opts)
     salmap_printerr ("bench: --frames must be at least 1");
     return SALMAP_EXIT_USAGE;
   }
+  if (opts->format) {
+    opts->pixel_format = sal_pixel_format_from_string (opts->format);
+    if (opts->pixel_format == SAL_FORMAT_UNKNOWN) {
+      salmap_printerr ("bench: unknown pixel format \"%s\": use RGBx, BGRx, "
+          "RGBA, BGRA, RGB, BGR, I420, NV12 or GRAY8", opts->format);
+      return SALMAP_EXIT_USAGE;
+    }
+  }
+  if (opts->map_size && g_strcmp0 (opts->map_size, "auto") != 0
+      && g_strcmp0 (opts->map_size, "frame") != 0
+      && !sal_parse_net_size (opts->map_size, &opts->map_width,
+          &opts->map_height, NULL)) {
+    salmap_printerr ("bench: invalid map size \"%s\": write auto, frame or "
+        "HEIGHTxWIDTH, e.g. 270x480", opts->map_size);
+    return SALMAP_EXIT_USAGE;
+  }
   return -1;
 }
 
-/* A textured scene with a bright blob that moves from frame to frame, so
- * that motion-sensitive models do their full work. */
-static guint8 *
-make_frames (int width, int height)
+/* Synthetic frame t's colour at (x, y): a textured scene with a bright
+ * blob that moves from frame to frame, so that motion-sensitive models do
+ * their full work. */
+static void
+scene_rgb (int t, int width, int height, int x, int y, double rgb[3])
 {
-  gsize frame_bytes = (gsize) width * height * 4;
-  guint8 *data = g_malloc (frame_bytes * N_SYNTHETIC);
+  double bx = width * (0.3 + 0.05 * t), by = height * (0.5 + 0.02 * t);
+  double r = MAX (2.0, MIN (width, height) * 0.08);
+  double d2 = ((x - bx) * (x - bx) + (y - by) * (y - by)) / (r * r);
+  double blob = 200.0 * exp (-d2);
 
-  for (int t = 0; t < N_SYNTHETIC; t++) {
-    double bx = width * (0.3 + 0.05 * t), by = height * (0.5 + 0.02 * t);
-    double r = MAX (2.0, MIN (width, height) * 0.08);
-    guint8 *p = data + frame_bytes * t;
+  rgb[0] = MIN (255.0, 40 + 30 * ((x / 16 + y / 16) % 2) + blob);
+  rgb[1] = MIN (255.0, 60 + (x * 97 / MAX (width, 1)) % 60);
+  rgb[2] = MIN (255.0, 80 + 0.5 * blob);
+}
 
-    for (int y = 0; y < height; y++)
-      for (int x = 0; x < width; x++, p += 4) {
-        double d2 = ((x - bx) * (x - bx) + (y - by) * (y - by)) / (r * r);
-        double blob = 200.0 * exp (-d2);
-        p[0] = (guint8) MIN (255.0, 40 + 30 * ((x / 16 + y / 16) % 2) + blob);
-        p[1] = (guint8) MIN (255.0, 60 + (x * 97 / MAX (width, 1)) % 60);
-        p[2] = (guint8) MIN (255.0, 80 + 0.5 * blob);
-        p[3] = 255;
-      }
+/* BT.601 limited range, the engine's reading of YUV. */
+static guint8
+to_yuv (const double rgb[3], int c)
+{
+  static const double m[3][4] = {
+    {0.256788, 0.504129, 0.097906, 16},
+    {-0.148223, -0.290993, 0.439216, 128},
+    {0.439216, -0.367788, -0.071427, 128},
+  };
+  return (guint8) CLAMP (m[c][0] * rgb[0] + m[c][1] * rgb[1]
+      + m[c][2] * rgb[2] + m[c][3] + 0.5, 0, 255);
+}
+
+/* The N_SYNTHETIC frames in one block, tightly packed planes. */
+typedef struct
+{
+  SalPixelFormat format;
+  int width, height, n_planes;
+  gsize plane_offset[3], frame_bytes;
+  int stride[3];
+  guint8 *data;
+} Frames;
+
+static void
+frames_layout (Frames * fr)
+{
+  int w = fr->width, h = fr->height, cw = (w + 1) / 2, ch = (h + 1) / 2;
+  int bpp = 4;
+
+  switch (fr->format) {
+    case SAL_FORMAT_I420:
+      fr->n_planes = 3;
+      fr->stride[0] = w;
+      fr->stride[1] = fr->stride[2] = cw;
+      fr->plane_offset[1] = (gsize) w * h;
+      fr->plane_offset[2] = fr->plane_offset[1] + (gsize) cw * ch;
+      fr->frame_bytes = fr->plane_offset[2] + (gsize) cw * ch;
+      return;
+    case SAL_FORMAT_NV12:
+      fr->n_planes = 2;
+      fr->stride[0] = w;
+      fr->stride[1] = 2 * cw;
+      fr->plane_offset[1] = (gsize) w * h;
+      fr->frame_bytes = fr->plane_offset[1] + (gsize) 2 * cw * ch;
+      return;
+    case SAL_FORMAT_RGB:
+    case SAL_FORMAT_BGR:
+      bpp = 3;
+      break;
+    case SAL_FORMAT_GRAY8:
+      bpp = 1;
+      break;
+    default:
+      break;
   }
-  return data;
+  fr->n_planes = 1;
+  fr->stride[0] = w * bpp;
+  fr->frame_bytes = (gsize) w * bpp * h;
+}
+
+static void
+make_frame (const Frames * fr, int t, guint8 * base)
+{
+  SalPixelFormat f = fr->format;
+  gboolean yuv = f == SAL_FORMAT_I420 || f == SAL_FORMAT_NV12;
+  int bpp = f == SAL_FORMAT_GRAY8 ? 1 : f == SAL_FORMAT_RGB
+      || f == SAL_FORMAT_BGR ? 3 : 4;
+  gboolean bgr = f == SAL_FORMAT_BGRx || f == SAL_FORMAT_BGRA
+      || f == SAL_FORMAT_BGR;
+  double rgb[3];
+
+  for (int y = 0; y < fr->height; y++)
+    for (int x = 0; x < fr->width; x++) {
+      guint8 *p = base + (gsize) y * fr->stride[0] + (gsize) x * (yuv ? 1 :
+          bpp);
+
+      scene_rgb (t, fr->width, fr->height, x, y, rgb);
+      if (yuv || f == SAL_FORMAT_GRAY8) {
+        p[0] = to_yuv (rgb, 0);
+      } else {
+        for (int c = 0; c < 3; c++)
+          p[bgr ? 2 - c : c] = (guint8) rgb[c];
+        if (bpp == 4)
+          p[3] = 255;
+      }
+      /* Chroma: the top-left pixel of each 2x2 block. */
+      if (yuv && x % 2 == 0 && y % 2 == 0) {
+        guint8 *c1 = base + fr->plane_offset[1]
+            + (gsize) (y / 2) * fr->stride[1];
+        if (f == SAL_FORMAT_I420) {
+          c1[x / 2] = to_yuv (rgb, 1);
+          (base + fr->plane_offset[2] + (gsize) (y / 2) * fr->stride[2])
+              [x / 2] = to_yuv (rgb, 2);
+        } else {
+          c1[x] = to_yuv (rgb, 1);
+          c1[x + 1] = to_yuv (rgb, 2);
+        }
+      }
+    }
+}
+
+static void
+make_frames (Frames * fr)
+{
+  frames_layout (fr);
+  fr->data = g_malloc (fr->frame_bytes * N_SYNTHETIC);
+  for (int t = 0; t < N_SYNTHETIC; t++)
+    make_frame (fr, t, fr->data + fr->frame_bytes * t);
+}
+
+static void
+get_frame (const Frames * fr, int t, SalFrame * f)
+{
+  guint8 *base = fr->data + fr->frame_bytes * (t % N_SYNTHETIC);
+
+  memset (f, 0, sizeof (*f));
+  f->format = fr->format;
+  f->width = fr->width;
+  f->height = fr->height;
+  for (int p = 0; p < fr->n_planes; p++) {
+    f->data[p] = base + fr->plane_offset[p];
+    f->stride[p] = fr->stride[p];
+  }
+}
+
+/* --map-size: auto (the default), frame or HxW. */
+static void
+choose_map_size (const BenchOptions * opts, SalEngine * engine, int fw,
+    int fh, int *mw, int *mh)
+{
+  if (opts->map_width > 0) {
+    *mw = opts->map_width;
+    *mh = opts->map_height;
+  } else if (g_strcmp0 (opts->map_size, "frame") == 0) {
+    *mw = fw;
+    *mh = fh;
+  } else {
+    sal_engine_get_map_size (engine, fw, fh, mw, mh);
+  }
 }
 
 static int
@@ -109,8 +271,8 @@ bench (const BenchOptions * opts, GError ** error)
   SalEngineOptions eopts;
   SalEngine *engine;
   const SalModelInfo *info;
-  int fw = 0, fh = 0;
-  guint8 *frames;
+  int fw = 0, fh = 0, mw, mh;
+  Frames frames = { 0 };
   SalMap *map;
   SalmapProgress *progress;
   double *stages[N_STAGES], med[N_STAGES];
@@ -119,6 +281,7 @@ bench (const BenchOptions * opts, GError ** error)
 
   if (!salmap_engine_args_to_options (&opts->engine, &eopts, error))
     return FALSE;
+  frames.format = opts->pixel_format;
   if (opts->frame_size && !sal_parse_net_size (opts->frame_size, &fw, &fh,
           error))
     return FALSE;
@@ -133,18 +296,21 @@ bench (const BenchOptions * opts, GError ** error)
     fh = info->size_from_frame ? 360 : info->net_height;
   }
 
-  frames = make_frames (fw, fh);
-  map = sal_map_new (fw, fh);
+  choose_map_size (opts, engine, fw, fh, &mw, &mh);
+
+  frames.width = fw;
+  frames.height = fh;
+  make_frames (&frames);
+  map = sal_map_new (mw, mh);
   for (int s = 0; s < N_STAGES; s++)
     stages[s] = g_new (double, opts->frames);
 
   progress = salmap_progress_new (!opts->json);
   for (int i = 0; i < total && ok; i++) {
-    SalFrame f = { SAL_FORMAT_RGBx, fw, fh,
-      {frames + (gsize) fw * fh * 4 * (i % N_SYNTHETIC)}, {fw * 4}
-    };
+    SalFrame f;
     SalTimings t;
 
+    get_frame (&frames, i, &f);
     ok = sal_engine_push_frame (engine, &f, map, error);
     if (!ok || i < WARMUP)
       continue;
@@ -170,11 +336,13 @@ bench (const BenchOptions * opts, GError ** error)
 
       printf ("{\"model\": %s, \"architecture\": %s, "
           "\"device\": %s, \"net_width\": %d, \"net_height\": %d, "
-          "\"frame_width\": %d, \"frame_height\": %d, \"frames\": %d, "
+          "\"frame_width\": %d, \"frame_height\": %d, \"format\": \"%s\", "
+          "\"map_width\": %d, \"map_height\": %d, \"frames\": %d, "
           "\"ms_per_frame\": %.4f, \"fps\": %.3f, "
           "\"preprocess_ms\": %.4f, \"network_ms\": %.4f, "
           "\"postprocess_ms\": %.4f}\n", name, arch, device,
-          info->net_width, info->net_height, fw, fh, opts->frames,
+          info->net_width, info->net_height, fw, fh,
+          sal_pixel_format_to_string (frames.format), mw, mh, opts->frames,
           med[STAGE_TOTAL], 1000.0 / med[STAGE_TOTAL], med[STAGE_PRE],
           med[STAGE_NET], med[STAGE_POST]);
       g_free (name);
@@ -183,8 +351,9 @@ bench (const BenchOptions * opts, GError ** error)
     } else {
       printf ("model     %s (%s)\ndevice    %s\n", info->name,
           info->architecture, sal_engine_get_device_name (engine));
-      printf ("sizes     frame %dx%d, network %dx%d (HxW)\n", fh, fw,
-          info->net_height, info->net_width);
+      printf ("sizes     frame %dx%d %s, network %dx%d, map %dx%d (HxW)\n",
+          fh, fw, sal_pixel_format_to_string (frames.format),
+          info->net_height, info->net_width, mh, mw);
       printf ("frames    %d timed after %d warm-up, one at a time\n",
           opts->frames, WARMUP);
       printf ("\nstage            median ms\n");
@@ -199,7 +368,7 @@ bench (const BenchOptions * opts, GError ** error)
   for (int s = 0; s < N_STAGES; s++)
     g_free (stages[s]);
   sal_map_free (map);
-  g_free (frames);
+  g_free (frames.data);
   sal_engine_free (engine);
   return ok;
 }
@@ -212,6 +381,7 @@ salmap_cmd_bench (int argc, char **argv)
   int status;
 
   opts.frames = DEFAULT_FRAMES;
+  opts.pixel_format = SAL_FORMAT_RGBx;
   status = parse_options (argc, argv, &opts);
   if (status < 0) {
     status = SALMAP_EXIT_OK;
@@ -223,5 +393,7 @@ salmap_cmd_bench (int argc, char **argv)
   }
   salmap_engine_args_clear (&opts.engine);
   g_free (opts.frame_size);
+  g_free (opts.format);
+  g_free (opts.map_size);
   return status;
 }

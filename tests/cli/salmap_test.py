@@ -483,11 +483,30 @@ def case_bench(tmp):
     # The median total covers its stages (each a median, so roughly).
     stages = r["preprocess_ms"] + r["network_ms"] + r["postprocess_ms"]
     assert stages <= r["ms_per_frame"] * 1.5 + 0.5, r
+    # By default maps come at the engine's map size (the frame's aspect at
+    # the network's long side, 128 for classic), frames in RGBx.
+    assert r["format"] == "RGBx", r
+    assert (r["map_width"], r["map_height"]) == (128, 72), r
+    for extra, fmt, size in ((["--map-size", "frame", "--format", "I420"],
+                              "I420", (160, 90)),
+                             (["--map-size", "30x40", "--format", "NV12"],
+                              "NV12", (40, 30)),
+                             (["--map-size", "auto", "--format", "BGR"],
+                              "BGR", (128, 72))):
+        p = subprocess.run([SALMAP, "bench", "--model", "classic",
+                            "--frames", "2", "--frame-size", "90x160",
+                            "--json"] + extra, stdout=subprocess.PIPE,
+                           text=True, check=True)
+        r = json.loads(p.stdout)
+        assert r["format"] == fmt, (extra, r)
+        assert (r["map_width"], r["map_height"]) == size, (extra, r)
     p = subprocess.run([SALMAP, "bench", "--model", "centre", "--frames",
                         "3"], stdout=subprocess.PIPE, text=True, check=True)
-    for word in ("pre-process", "network", "post-process", "fps"):
+    for word in ("pre-process", "network", "post-process", "fps", "map "):
         assert word in p.stdout, p.stdout
-    for args in (["--frames", "0"], ["stray"], ["--net-size", "2x"]):
+    for args in (["--frames", "0"], ["stray"], ["--net-size", "2x"],
+                 ["--format", "YUY2"], ["--map-size", "big"],
+                 ["--map-size", "0x4"]):
         p = subprocess.run([SALMAP, "bench", "--model", "classic"] + args,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True)

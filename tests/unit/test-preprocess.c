@@ -1,4 +1,9 @@
-/* Pre/post-processing against values computed here by hand. */
+/* Pre/post-processing against values computed here by hand, and against a
+ * double-precision reference written from the definition (docs/
+ * architecture.md): per axis, the average over each output pixel's source
+ * footprint when shrinking, bilinear (align_corners=False) otherwise; YUV
+ * converted per source pixel (BT.601 limited range, clamped) before any
+ * averaging. */
 #include "sal-pre-post.h"
 
 #include <math.h>
@@ -138,6 +143,166 @@ test_yuv (void)
   }
 }
 
+/* [n_dst][n_src] weights of one axis, as tools/classic_reference.py's
+ * resize_matrix. */
+static double *
+axis_matrix (int n_src, int n_dst)
+{
+  double *a = g_new0 (double, (gsize) n_src * n_dst);
+  double scale = (double) n_src / n_dst;
+
+  for (int d = 0; d < n_dst; d++) {
+    if (n_src <= n_dst) {
+      double s = MAX ((d + 0.5) * scale - 0.5, 0.0);
+      int i0 = MIN ((int) floor (s), n_src - 1), i1 = MIN (i0 + 1, n_src - 1);
+      a[d * n_src + i0] += 1.0 - (s - i0);
+      a[d * n_src + i1] += s - i0;
+    } else {
+      for (int i = 0; i < n_src; i++) {
+        double lo = MAX (i, d * scale), hi = MIN (i + 1, (d + 1) * scale);
+        a[d * n_src + i] = MAX (hi - lo, 0.0) / scale;
+      }
+    }
+  }
+  return a;
+}
+
+/* Source pixel (x, y) of f as RGB in 0..255. */
+static void
+ref_pixel (const SalFrame * f, int x, int y, double rgb[3])
+{
+  const guint8 *p = f->data[0] + (gsize) y * f->stride[0];
+  double Y, U, V, c;
+
+  switch (f->format) {
+    case SAL_FORMAT_RGBx:
+    case SAL_FORMAT_RGBA:
+    case SAL_FORMAT_BGRx:
+    case SAL_FORMAT_BGRA:
+    case SAL_FORMAT_RGB:
+    case SAL_FORMAT_BGR:{
+      int bpp = f->format == SAL_FORMAT_RGB || f->format == SAL_FORMAT_BGR ?
+          3 : 4;
+      gboolean bgr = f->format == SAL_FORMAT_BGRx
+          || f->format == SAL_FORMAT_BGRA || f->format == SAL_FORMAT_BGR;
+      for (int c3 = 0; c3 < 3; c3++)
+        rgb[c3] = p[x * bpp + (bgr ? 2 - c3 : c3)];
+      return;
+    }
+    case SAL_FORMAT_GRAY8:
+      rgb[0] = rgb[1] = rgb[2] = p[x];
+      return;
+    default:
+      Y = p[x];
+      if (f->format == SAL_FORMAT_I420) {
+        U = f->data[1][(y / 2) * f->stride[1] + x / 2];
+        V = f->data[2][(y / 2) * f->stride[2] + x / 2];
+      } else {
+        U = f->data[1][(y / 2) * f->stride[1] + x / 2 * 2];
+        V = f->data[1][(y / 2) * f->stride[1] + x / 2 * 2 + 1];
+      }
+      c = 1.164383 * (Y - 16);
+      rgb[0] = CLAMP (c + 1.596027 * (V - 128), 0, 255);
+      rgb[1] = CLAMP (c - 0.391762 * (U - 128) - 0.812968 * (V - 128), 0,
+          255);
+      rgb[2] = CLAMP (c + 2.017232 * (U - 128), 0, 255);
+  }
+}
+
+/* The reference: [3][nh][nw], normalised. */
+static double *
+ref_pre (const SalFrame * f, int nw, int nh, const float *mean,
+    const float *std)
+{
+  int fw = f->width, fh = f->height;
+  double *ax = axis_matrix (fw, nw), *ay = axis_matrix (fh, nh);
+  double *rows = g_new0 (double, (gsize) 3 * nh * fw);
+  double *out = g_new0 (double, (gsize) 3 * nh * nw);
+  double rgb[3];
+
+  for (int y = 0; y < nh; y++)
+    for (int sy = 0; sy < fh; sy++)
+      for (int sx = 0; ay[y * fh + sy] != 0 && sx < fw; sx++) {
+        ref_pixel (f, sx, sy, rgb);
+        for (int c = 0; c < 3; c++)
+          rows[(c * nh + y) * fw + sx] += ay[y * fh + sy] * rgb[c];
+      }
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < nh; y++)
+      for (int x = 0; x < nw; x++) {
+        double v = 0;
+        for (int sx = 0; sx < fw; sx++)
+          v += ax[x * fw + sx] * rows[(c * nh + y) * fw + sx];
+        out[(c * nh + y) * nw + x] = (v / 255.0 - mean[c]) / std[c];
+      }
+  g_free (ax);
+  g_free (ay);
+  g_free (rows);
+  return out;
+}
+
+/* Every format, at sizes that shrink by non-integer factors, enlarge, mix
+ * both, or keep one axis, with padded strides and random bytes (so YUV
+ * goes out of the RGB gamut and clamps), against the reference. */
+static void
+test_reference (void)
+{
+  static const struct
+  {
+    int fw, fh, nw, nh;
+  } sizes[] = {
+    {97, 61, 13, 9}, {1920, 1080, 128, 72}, {203, 150, 128, 77},
+    {33, 17, 33, 17}, {21, 15, 64, 40}, {150, 37, 40, 50}, {17, 90, 17, 20},
+    {1, 1, 3, 2}, {35, 3, 7, 1},
+  };
+  const float mean[3] = { 0.485f, 0.456f, 0.406f };
+  const float std[3] = { 0.229f, 0.224f, 0.225f };
+  GRand *rand = g_rand_new_with_seed (8);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (int fmt = 0; fmt < SAL_FORMAT_UNKNOWN; fmt++) {
+      int fw = sizes[s].fw, fh = sizes[s].fh;
+      int nw = sizes[s].nw, nh = sizes[s].nh;
+      int cw = (fw + 1) / 2, ch = (fh + 1) / 2, pad = 3;
+      int stride0 = fw * (fmt == SAL_FORMAT_GRAY8 || fmt >= SAL_FORMAT_I420 ?
+          1 : fmt >= SAL_FORMAT_RGB ? 3 : 4) + pad;
+      gsize n = (gsize) stride0 * fh + (gsize) (2 * cw + pad) * ch * 2;
+      guint8 *buf = g_malloc (n);
+      SalFrame f = { fmt, fw, fh, {buf}, {stride0} };
+      double *want, err = 0;
+      float *got;
+
+      for (gsize i = 0; i < n; i++)
+        buf[i] = (guint8) g_rand_int (rand);
+      f.data[1] = buf + (gsize) stride0 * fh;
+      f.stride[1] = (fmt == SAL_FORMAT_NV12 ? 2 * cw : cw) + pad;
+      f.data[2] = f.data[1] + (gsize) f.stride[1] * ch;
+      f.stride[2] = cw + pad;
+
+      want = ref_pre (&f, nw, nh, mean, std);
+      /* Both ways of reaching the frame: in place, and copied (as for
+       * devices with memory of their own). */
+      for (int copy = 0; copy < 2; copy++) {
+        gboolean host_ptr = pp.host_ptr;
+
+        pp.host_ptr = host_ptr && !copy;
+        got = run_pre (&f, nw, nh, mean, std);
+        pp.host_ptr = host_ptr;
+        for (int i = 0; i < 3 * nw * nh; i++)
+          err = MAX (err, fabs (got[i] - want[i]));
+        g_free (got);
+      }
+      g_test_message ("%s %dx%d -> %dx%d: max |error| %.2g",
+          sal_pixel_format_to_string (fmt), fw, fh, nw, nh, err);
+      if (err > 2e-5)
+        g_error ("%s %dx%d -> %dx%d: max |error| %g",
+            sal_pixel_format_to_string (fmt), fw, fh, nw, nh, err);
+      g_free (want);
+      g_free (buf);
+    }
+  g_rand_free (rand);
+}
+
 static void
 test_validate (void)
 {
@@ -211,6 +376,7 @@ main (int argc, char **argv)
   g_test_add_func ("/preprocess/area-downscale", test_area_downscale);
   g_test_add_func ("/preprocess/bilinear-upscale", test_bilinear_upscale);
   g_test_add_func ("/preprocess/yuv", test_yuv);
+  g_test_add_func ("/preprocess/reference", test_reference);
   g_test_add_func ("/preprocess/validate", test_validate);
   g_test_add_func ("/postprocess/softmax", test_post_softmax);
   ret = g_test_run ();
