@@ -25,6 +25,7 @@ typedef struct
   gint map_size;                /* samples of the map along the axis */
   gint *index;
   guint16 *weight;              /* 0 .. WEIGHT_ONE - 1 */
+  gint *start;                  /* first sample of index k; map_size + 1 */
 } Axis;
 
 /* Luma and chroma planes, horizontally and vertically. */
@@ -62,6 +63,7 @@ gst_saliency_renderer_free (GstSaliencyRenderer * r)
   for (guint i = 0; i < N_AXES; i++) {
     g_free (r->axes[i].index);
     g_free (r->axes[i].weight);
+    g_free (r->axes[i].start);
   }
   g_free (r->levels);
   g_free (r->row);
@@ -158,6 +160,7 @@ axis_init (Axis * a, gint size, gint sub, gint frame_size, gint map_size)
   a->map_size = map_size;
   a->index = g_renew (gint, a->index, size);
   a->weight = g_renew (guint16, a->weight, size);
+  a->start = g_renew (gint, a->start, map_size + 1);
 
   for (gint i = 0; i < size; i++) {
     gdouble u = CLAMP ((i + 0.5) * scale - 0.5, 0.0, map_size - 1.0);
@@ -170,6 +173,14 @@ axis_init (Axis * a, gint size, gint sub, gint frame_size, gint map_size)
     }
     a->index[i] = i0;
     a->weight[i] = w;
+  }
+
+  /* The index never decreases: samples come in runs between two map
+   * samples, which upsample_row() interpolates without gathers. */
+  for (gint k = 0, i = 0; k <= map_size; k++) {
+    while (i < size && a->index[i] < k)
+      i++;
+    a->start[k] = i;
   }
 }
 
@@ -202,9 +213,8 @@ upsample_row (GstSaliencyRenderer * r, const Axis * ax, const Axis * ay,
   const guint8 *b = a + (ay->index[y] + 1 < r->height ? r->width : 0);
   guint wy = ay->weight[y], ky = WEIGHT_ONE - wy;
   guint16 *restrict row = r->row;
-  const gint *restrict index = ax->index;
+  const gint *restrict start = ax->start;
   const guint16 *restrict weight = ax->weight;
-  gint n = ax->size;
 
   /* Vertically at the map's width: a few hundred samples. */
   for (gint k = 0; k < r->width; k++)
@@ -212,11 +222,14 @@ upsample_row (GstSaliencyRenderer * r, const Axis * ax, const Axis * ay,
   /* The sample after the last one, so that index + 1 needs no test. */
   row[r->width] = row[r->width - 1];
 
-  for (gint i = 0; i < n; i++) {
-    guint w = weight[i];
-    guint v = row[index[i]] * (WEIGHT_ONE - w) + row[index[i] + 1] * w;
+  for (gint k = 0; k < r->width; k++) {
+    gint base = row[k] << WEIGHT_BITS;
+    gint delta = row[k + 1] - row[k];
 
-    out[i] = (v + (1 << (2 * WEIGHT_BITS - 1))) >> (2 * WEIGHT_BITS);
+    /* row[k] (1 - w) + row[k + 1] w, a loop the compiler vectorises. */
+    for (gint i = start[k]; i < start[k + 1]; i++)
+      out[i] = (base + delta * weight[i] + (1 << (2 * WEIGHT_BITS - 1)))
+          >> (2 * WEIGHT_BITS);
   }
 }
 
