@@ -13,7 +13,7 @@
  *
  * Predicts where people look in a video. Each frame goes through
  * libsaliency on an OpenCL device and comes out with a saliency map: a
- * probability distribution over the pixels of the frame.
+ * probability distribution over the frame, at the model's resolution.
  *
  * Every buffer leaving the element carries:
  *

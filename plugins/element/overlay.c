@@ -46,7 +46,8 @@ struct _GstSaliencyRenderer
 
   guint16 *row;                 /* two map rows interpolated; width + 1 */
   guint8 *plane_levels;         /* one plane row of levels */
-  gsize row_size, plane_levels_size;
+  guint16 *colours;             /* and of colours */
+  gsize row_size, plane_levels_size, colours_size;
 };
 
 GstSaliencyRenderer *
@@ -68,6 +69,7 @@ gst_saliency_renderer_free (GstSaliencyRenderer * r)
   g_free (r->levels);
   g_free (r->row);
   g_free (r->plane_levels);
+  g_free (r->colours);
   g_free (r);
 }
 
@@ -241,38 +243,45 @@ prepare_rows (GstSaliencyRenderer * r, gint width)
       sizeof (guint16));
   ensure_size ((gpointer *) & r->plane_levels, &r->plane_levels_size, width,
       1);
+  ensure_size ((gpointer *) & r->colours, &r->colours_size, width,
+      sizeof (guint16));
 }
 
-/* p = (p * keep + colour * alpha + 128) / 256 for the samples of a row,
- * with lut[level] = colour * alpha + 128. Inlined with a constant
- * @pstride, so that each format gets a loop of its own. */
+/* p = (p * keep + colour) / 256 for the samples of a row, with colour =
+ * palette colour * alpha + 128. Inlined with a constant @pstride, so that
+ * each format gets a loop of its own, which the compiler vectorises. */
 static inline void
-blend_samples (guint8 * restrict p, gint pstride, const guint8 * restrict lev,
-    gint n, const guint16 * restrict lut, guint keep)
+blend_samples (guint8 * restrict p, gint pstride,
+    const guint16 * restrict colour, gint n, guint keep)
 {
-  for (gint i = 0; i < n; i++, p += pstride)
-    *p = (*p * keep + lut[lev[i]]) >> WEIGHT_BITS;
+  for (gint i = 0; i < n; i++)
+    p[i * pstride] = (p[i * pstride] * keep + colour[i]) >> WEIGHT_BITS;
 }
 
 static void
-blend_row (guint8 * p, gint pstride, const guint8 * lev, gint n,
-    const guint16 * lut, guint keep)
+blend_row (guint8 * p, gint pstride, const guint8 * restrict lev, gint n,
+    const guint16 * restrict lut, guint16 * restrict colour, guint keep)
 {
+  /* The table look-ups apart: a gather does not vectorise, the blend
+   * does. */
+  for (gint i = 0; i < n; i++)
+    colour[i] = lut[lev[i]];
+
   switch (pstride) {
     case 1:
-      blend_samples (p, 1, lev, n, lut, keep);
+      blend_samples (p, 1, colour, n, keep);
       break;
     case 2:
-      blend_samples (p, 2, lev, n, lut, keep);
+      blend_samples (p, 2, colour, n, keep);
       break;
     case 3:
-      blend_samples (p, 3, lev, n, lut, keep);
+      blend_samples (p, 3, colour, n, keep);
       break;
     case 4:
-      blend_samples (p, 4, lev, n, lut, keep);
+      blend_samples (p, 4, colour, n, keep);
       break;
     default:
-      blend_samples (p, pstride, lev, n, lut, keep);
+      blend_samples (p, pstride, colour, n, keep);
       break;
   }
 }
@@ -340,7 +349,7 @@ gst_saliency_renderer_blend (GstSaliencyRenderer * r, GstVideoFrame * frame,
             + (gsize) y * GST_VIDEO_FRAME_COMP_STRIDE (frame, comp);
 
         blend_row (p, GST_VIDEO_FRAME_COMP_PSTRIDE (frame, comp),
-            r->plane_levels, ax->size, lut[comp], keep);
+            r->plane_levels, ax->size, lut[comp], r->colours, keep);
       }
     }
   }
