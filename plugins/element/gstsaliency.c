@@ -666,6 +666,9 @@ gst_saliency_reset (GstSaliency * self)
     sal_engine_reset (self->engine);
   g_clear_pointer (&self->map, g_bytes_unref);
   memset (&self->stats, 0, sizeof (self->stats));
+  /* The renderer pointed into the map. */
+  if (self->renderer)
+    gst_saliency_renderer_set_map (self->renderer, NULL, 0, 0, 0.0f);
   self->age = 0;
   self->regions_valid = FALSE;
   self->warm = FALSE;
