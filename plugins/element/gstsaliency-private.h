@@ -86,6 +86,12 @@ void gst_saliency_reset (GstSaliency * self);
 void gst_saliency_post_error (GstSaliency * self, const GError * error,
     gboolean streaming);
 
+/* gstsaliency-caps.c */
+GstCaps *gst_saliency_transform_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter);
+GstCaps *gst_saliency_fixate_caps (GstBaseTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
+
 /* gstsaliency-transform.c: per frame */
 GstFlowReturn gst_saliency_transform_ip (GstBaseTransform * trans,
     GstBuffer * buf);
