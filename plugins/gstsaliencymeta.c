@@ -23,6 +23,8 @@
  *
  *     gst_saliency_meta_get_peak (meta, &x, &y);
  *     g_print ("looking at %.2f, %.2f\n", x, y);
+ *     g_print ("pixel (100, 20) is at %.2f of the peak\n",
+ *         gst_saliency_meta_sample (meta, 100, 20));
  *   }
  * ]|
  *
@@ -42,6 +44,9 @@ gst_saliency_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   smeta->data = NULL;
   smeta->max = 0.0f;
   smeta->peak_x = smeta->peak_y = 0;
+  smeta->frame_width = smeta->frame_height = 0;
+  smeta->flags = GST_SALIENCY_META_FLAG_NONE;
+  smeta->age = 0;
   smeta->bytes = NULL;
 
   return TRUE;
@@ -61,16 +66,23 @@ gst_saliency_meta_transform (GstBuffer * dest, GstMeta * meta,
 {
   GstSaliencyMeta *smeta = (GstSaliencyMeta *) meta;
   GstSaliencyMeta *dmeta;
+  guint frame_width = smeta->frame_width, frame_height = smeta->frame_height;
 
-  /* The map describes the whole picture in its own coordinates, so it
-   * stays valid for full copies and for scaled versions of the frame;
-   * a copy of part of the buffer or any other transformation drops it. */
+  /* The map describes the whole picture at its own resolution, so it stays
+   * valid for full copies and for scaled versions of the frame (which only
+   * change the frame size it is looked up at); a copy of part of the
+   * buffer or any other transformation drops it. */
   if (GST_META_TRANSFORM_IS_COPY (type)) {
     GstMetaTransformCopy *copy = data;
 
     if (copy->region)
       return FALSE;
-  } else if (!GST_VIDEO_META_TRANSFORM_IS_SCALE (type)) {
+  } else if (GST_VIDEO_META_TRANSFORM_IS_SCALE (type)) {
+    GstVideoMetaTransform *scale = data;
+
+    frame_width = GST_VIDEO_INFO_WIDTH (scale->out_info);
+    frame_height = GST_VIDEO_INFO_HEIGHT (scale->out_info);
+  } else {
     return FALSE;
   }
 
@@ -86,6 +98,10 @@ gst_saliency_meta_transform (GstBuffer * dest, GstMeta * meta,
   dmeta->max = smeta->max;
   dmeta->peak_x = smeta->peak_x;
   dmeta->peak_y = smeta->peak_y;
+  dmeta->frame_width = frame_width;
+  dmeta->frame_height = frame_height;
+  dmeta->flags = smeta->flags;
+  dmeta->age = smeta->age;
 
   return TRUE;
 }
@@ -137,15 +153,19 @@ gst_saliency_meta_get_info (void)
  *   summing to 1; the meta takes a reference, the data is never copied
  * @width: width of the map
  * @height: height of the map
+ * @frame_width: width of @buffer's frame, which the map covers
+ * @frame_height: height of @buffer's frame
  *
  * Attaches a saliency map to @buffer and computes its maximum and peak.
+ * The flags and age are 0 (a map of this frame); set them on the result
+ * for a reused map.
  *
  * Returns: (transfer none) (nullable): the new #GstSaliencyMeta, or %NULL
  *   when @map is smaller than @width x @height floats
  */
 GstSaliencyMeta *
 gst_buffer_add_saliency_meta (GstBuffer * buffer, GBytes * map, guint width,
-    guint height)
+    guint height, guint frame_width, guint frame_height)
 {
   GstSaliencyMeta *meta;
   const gfloat *data;
@@ -154,6 +174,7 @@ gst_buffer_add_saliency_meta (GstBuffer * buffer, GBytes * map, guint width,
   g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
   g_return_val_if_fail (map != NULL, NULL);
   g_return_val_if_fail (width > 0 && height > 0, NULL);
+  g_return_val_if_fail (frame_width > 0 && frame_height > 0, NULL);
 
   data = g_bytes_get_data (map, &size);
   n = (gsize) width *height;
@@ -164,6 +185,7 @@ gst_buffer_add_saliency_meta (GstBuffer * buffer, GBytes * map, guint width,
   if (!meta)
     return NULL;
 
+  /* At the map's size (thousands of samples), not the frame's. */
   for (gsize i = 1; i < n; i++)
     if (data[i] > data[best])
       best = i;
@@ -175,6 +197,8 @@ gst_buffer_add_saliency_meta (GstBuffer * buffer, GBytes * map, guint width,
   meta->max = data[best];
   meta->peak_x = best % width;
   meta->peak_y = best / width;
+  meta->frame_width = frame_width;
+  meta->frame_height = frame_height;
 
   return meta;
 }
@@ -217,10 +241,10 @@ gst_saliency_meta_get_bytes (const GstSaliencyMeta * meta)
 /**
  * gst_saliency_meta_get_value:
  * @meta: a #GstSaliencyMeta
- * @x: column, below #GstSaliencyMeta.width
- * @y: row, below #GstSaliencyMeta.height
+ * @x: column of the map, below #GstSaliencyMeta.width
+ * @y: row of the map, below #GstSaliencyMeta.height
  *
- * Returns: the probability of sample (@x, @y); 0 outside the map
+ * Returns: the probability of map sample (@x, @y); 0 outside the map
  */
 gfloat
 gst_saliency_meta_get_value (const GstSaliencyMeta * meta, guint x, guint y)
@@ -232,31 +256,61 @@ gst_saliency_meta_get_value (const GstSaliencyMeta * meta, guint x, guint y)
   return meta->data[(gsize) y * meta->width + x];
 }
 
+/* The map coordinate of frame coordinate @x: pixel centres are aligned
+ * (align_corners=False, as in the engine's resizes), clamped at the edges. */
+static gdouble
+map_coordinate (gdouble x, guint frame_size, guint map_size)
+{
+  gdouble u = (x + 0.5) * map_size / frame_size - 0.5;
+
+  return CLAMP (u, 0.0, map_size - 1.0);
+}
+
 /**
  * gst_saliency_meta_sample:
  * @meta: a #GstSaliencyMeta
- * @x: horizontal position in [0, 1], 0 the left edge of the frame
- * @y: vertical position in [0, 1], 0 the top edge of the frame
+ * @x: horizontal position in pixels of the frame: 0 is the centre of the
+ *   first column, #GstSaliencyMeta.frame_width - 1 the centre of the last
+ * @y: vertical position in pixels of the frame
  *
- * Looks the map up at a position given independently of any frame size,
- * for frames scaled after the meta was attached.
+ * Looks the map up at a pixel of the frame, interpolating bilinearly
+ * between the four nearest map samples (pixel centres aligned, as the
+ * overlay and map modes of the element draw it). Fractional positions are
+ * allowed. For a frame scaled downstream of the element, the meta's frame
+ * size is the scaled one, so the same call works there too.
  *
- * Returns: the map normalised to its maximum, in [0, 1], at (@x, @y)
- *   (nearest sample)
+ * Returns: the map normalised to its maximum, in [0, 1], at (@x, @y); 0
+ *   outside the frame (beyond half a pixel from its edge pixels)
  */
 gfloat
 gst_saliency_meta_sample (const GstSaliencyMeta * meta, gdouble x, gdouble y)
 {
-  guint sx, sy;
+  gdouble u, v, fu, fv;
+  guint x0, y0, x1, y1;
+  const gfloat *r0, *r1;
+  gfloat top, bottom;
 
   g_return_val_if_fail (meta != NULL, 0.0f);
 
-  if (!(meta->max > 0.0f) || !(x >= 0.0 && x <= 1.0 && y >= 0.0 && y <= 1.0))
+  if (!(meta->max > 0.0f) || meta->frame_width == 0 || meta->frame_height == 0
+      || !(x >= -0.5 && x <= meta->frame_width - 0.5
+          && y >= -0.5 && y <= meta->frame_height - 0.5))
     return 0.0f;
 
-  sx = MIN ((guint) (x * meta->width), meta->width - 1);
-  sy = MIN ((guint) (y * meta->height), meta->height - 1);
-  return meta->data[(gsize) sy * meta->width + sx] / meta->max;
+  u = map_coordinate (x, meta->frame_width, meta->width);
+  v = map_coordinate (y, meta->frame_height, meta->height);
+  x0 = (guint) u;
+  y0 = (guint) v;
+  x1 = MIN (x0 + 1, meta->width - 1);
+  y1 = MIN (y0 + 1, meta->height - 1);
+  fu = u - x0;
+  fv = v - y0;
+
+  r0 = meta->data + (gsize) y0 * meta->width;
+  r1 = meta->data + (gsize) y1 * meta->width;
+  top = r0[x0] + (r0[x1] - r0[x0]) * fu;
+  bottom = r1[x0] + (r1[x1] - r1[x0]) * fu;
+  return CLAMP ((top + (bottom - top) * fv) / meta->max, 0.0f, 1.0f);
 }
 
 /**
@@ -265,8 +319,10 @@ gst_saliency_meta_sample (const GstSaliencyMeta * meta, gdouble x, gdouble y)
  * @x: (out) (optional): horizontal position of the peak's centre in [0, 1]
  * @y: (out) (optional): vertical position of the peak's centre in [0, 1]
  *
- * The most salient point, normalised to the frame size. The sample is in
- * #GstSaliencyMeta.peak_x and #GstSaliencyMeta.peak_y.
+ * The most salient point, normalised to the frame size (multiply by
+ * #GstSaliencyMeta.frame_width and #GstSaliencyMeta.frame_height for
+ * pixels). The sample is in #GstSaliencyMeta.peak_x and
+ * #GstSaliencyMeta.peak_y.
  */
 void
 gst_saliency_meta_get_peak (const GstSaliencyMeta * meta, gdouble * x,

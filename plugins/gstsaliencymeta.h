@@ -19,22 +19,46 @@ G_BEGIN_DECLS
 typedef struct _GstSaliencyMeta GstSaliencyMeta;
 
 /**
+ * GstSaliencyMetaFlags:
+ * @GST_SALIENCY_META_FLAG_NONE: the map was computed for this frame
+ * @GST_SALIENCY_META_FLAG_REUSED: the map was computed for an earlier frame
+ *   and is reused for this one (see #GstSaliencyMeta.age)
+ * @GST_SALIENCY_META_FLAG_INTERVAL: set with %GST_SALIENCY_META_FLAG_REUSED
+ *   when the reason is the element's inference-interval; without it, the
+ *   frame was late (QoS)
+ *
+ * How the map of a #GstSaliencyMeta relates to its frame.
+ */
+typedef enum
+{
+  GST_SALIENCY_META_FLAG_NONE = 0,
+  GST_SALIENCY_META_FLAG_REUSED = (1 << 0),
+  GST_SALIENCY_META_FLAG_INTERVAL = (1 << 1),
+} GstSaliencyMetaFlags;
+
+/**
  * GstSaliencyMeta:
  * @meta: parent #GstMeta
- * @width: width of the map in samples
+ * @width: width of the map in samples (not the frame's width)
  * @height: height of the map in samples
  * @data: @width x @height floats, row-major with no padding: a probability
  *   distribution over the map (the values are >= 0 and sum to 1)
  * @max: the largest value of @data; divide by it for a map in [0, 1]
- * @peak_x: column of @max
- * @peak_y: row of @max
+ * @peak_x: column of @max, in map samples
+ * @peak_y: row of @max, in map samples
+ * @frame_width: width in pixels of the frame the map covers
+ * @frame_height: height in pixels of the frame the map covers
+ * @flags: #GstSaliencyMetaFlags
+ * @age: frames since the map was computed (0 when it is this frame's)
  *
  * Where people are predicted to look in the frame of the buffer, as computed
- * by the saliency element. The map covers the whole frame; it is computed
- * at the frame size, so a map sample is a pixel of the frame the meta was
- * attached to. Elements that scale the video downstream keep the meta
- * unchanged: compare @width/@height with the frame size, or use
- * gst_saliency_meta_sample() with normalised coordinates.
+ * by the saliency element. The map covers the whole frame at its own
+ * resolution, usually much smaller than the frame (the model's), with the
+ * frame's aspect ratio: sample (i, j) covers the frame pixels from
+ * i * @frame_width / @width to (i + 1) * @frame_width / @width (and the
+ * same vertically). gst_saliency_meta_sample() reads it at any frame pixel,
+ * interpolated. Elements that scale the video keep the map and update
+ * @frame_width and @frame_height; other transformations drop the meta.
  *
  * The data is shared between buffers, not copied: it is read-only.
  */
@@ -48,6 +72,10 @@ struct _GstSaliencyMeta
   gfloat max;
   guint peak_x;
   guint peak_y;
+  guint frame_width;
+  guint frame_height;
+  GstSaliencyMetaFlags flags;
+  guint age;
 
   /*< private >*/
   GBytes *bytes;
@@ -67,7 +95,8 @@ const GstMetaInfo *gst_saliency_meta_get_info (void);
   ((GstSaliencyMeta *) gst_buffer_get_meta ((b), GST_SALIENCY_META_API_TYPE))
 
 GstSaliencyMeta *gst_buffer_add_saliency_meta (GstBuffer * buffer,
-    GBytes * map, guint width, guint height);
+    GBytes * map, guint width, guint height, guint frame_width,
+    guint frame_height);
 
 const gfloat *gst_saliency_meta_get_map (const GstSaliencyMeta * meta,
     guint * width, guint * height);

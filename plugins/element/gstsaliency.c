@@ -13,16 +13,19 @@
  *
  * Predicts where people look in a video. Each frame goes through
  * libsaliency on an OpenCL device and comes out with a saliency map: a
- * probability distribution over the pixels of the frame.
+ * probability distribution over the frame, at the model's resolution.
  *
  * Every buffer leaving the element carries:
  *
- * * a #GstSaliencyMeta with the map at the frame size (floats summing to 1;
- *   divide by #GstSaliencyMeta.max for [0, 1]); see gstsaliencymeta.h and
- *   the gstreamer-saliency-1.0 pkg-config module;
+ * * a #GstSaliencyMeta with the map at the model's resolution and the
+ *   frame's aspect ratio (floats summing to 1; divide by
+ *   #GstSaliencyMeta.max for [0, 1]), and the frame size it covers;
+ *   gst_saliency_meta_sample() reads it at any frame pixel. See
+ *   gstsaliencymeta.h and the gstreamer-saliency-1.0 pkg-config module;
  * * up to #GstSaliency:max-rois #GstVideoRegionOfInterestMeta of type
  *   "saliency", strongest first: the bounding boxes of the connected areas
- *   at or above #GstSaliency:roi-threshold times the peak. Each has the
+ *   at or above #GstSaliency:roi-threshold times the peak, found on the
+ *   map and given in frame pixels. Each has the
  *   params "roi/saliency" (score = region peak / frame peak in (0, 1],
  *   mass = probability inside the box, delta-qp) and, for the encoders that
  *   read them, "roi/vaapi" and "roi/msdk" (delta-qp). The delta-qp is
@@ -32,23 +35,29 @@
  * With #GstSaliency:post-messages, an element message "saliency" per frame:
  *
  * * timestamp, stream-time, running-time, duration (guint64): of the buffer
- * * width, height (gint): size of the map (the frame size)
- * * peak-x, peak-y (gint): pixel of the largest value
- * * max (gdouble): the probability at the peak
+ * * width, height (gint): size of the frame, in which the positions are
+ * * map-width, map-height (gint): size of the map (see #GstSaliencyMeta)
+ * * peak-x, peak-y (gint): frame pixel at the centre of the map's largest
+ *   sample
+ * * max (gdouble): the probability of the map's largest sample
  * * mean (gdouble): mean of the map normalised to its peak, in (0, 1]; small
  *   when attention is focused, 1 when it is spread evenly
  * * regions (GstValueArray of GstStructure "region", with x, y, width,
  *   height (gint, pixels), score and mass (gdouble)): as the ROI metas
- * * reused (gboolean): the map is the previous frame's (see QoS below)
+ * * reused (gboolean): the map is an earlier frame's (QoS or
+ *   #GstSaliency:inference-interval, below)
+ * * interval (gboolean): reused because of #GstSaliency:inference-interval
+ * * age (guint): frames since the map was computed (0: this frame's)
  * * processing-time (guint64): nanoseconds spent on this frame
  *
  * ## Modes
  *
  * #GstSaliency:mode overlay (the default) blends a heatmap into the frame in
  * place: RGB formats in RGB; I420 and NV12 in their own YUV, with the chroma
- * coloured by the mean of the pixels it covers; GRAY8 in luma. mode map
- * outputs the map instead of the picture, as GRAY8 video of the same size and
- * framerate (255 = the peak). mode none leaves the picture alone. The mode
+ * coloured by the map at the centre of the pixels it covers; GRAY8 in luma.
+ * The map is interpolated bilinearly to the frame's pixels as it is drawn.
+ * mode map outputs the map instead of the picture, as GRAY8 video of the
+ * same size and framerate (255 = the peak), interpolated the same way. mode none leaves the picture alone. The mode
  * can change in any state; a change to or from map renegotiates the source
  * pad's caps at the next frame, so downstream must accept both (put a
  * videoconvert after the element).
@@ -78,6 +87,12 @@
  * "reused" set) instead of a new one, so a slow device lowers the rate of
  * maps, not of frames. No frame is ever dropped.
  *
+ * #GstSaliency:inference-interval N computes a map for one frame in N and
+ * gives the frames in between the latest map, marked as reused (flags
+ * %GST_SALIENCY_META_FLAG_REUSED and %GST_SALIENCY_META_FLAG_INTERVAL and
+ * the age in the meta, "reused", "interval" and "age" in the message):
+ * a fixed share of the device for many cameras.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 v4l2src ! videoconvert ! saliency ! videoconvert ! autovideosink
@@ -102,24 +117,13 @@
 #include "config.h"
 #endif
 
-#include "gstsaliency.h"
+#include "gstsaliency-private.h"
 
-#include <math.h>
 #include <string.h>
 
-#include <saliency.h>
-
-#include "gstsaliencymeta.h"
-#include "colormap.h"
-#include "overlay.h"
-
-GST_DEBUG_CATEGORY_STATIC (gst_saliency_debug);
-#define GST_CAT_DEFAULT gst_saliency_debug
+GST_DEBUG_CATEGORY (gst_saliency_debug);
 
 #define FORMATS "{ RGBx, BGRx, RGBA, BGRA, RGB, BGR, I420, NV12, GRAY8 }"
-#define MAX_ROIS 64
-/* A jump in the timestamps larger than this makes the past irrelevant. */
-#define GAP_RESET GST_SECOND
 
 #define DEFAULT_MODE GST_SALIENCY_MODE_OVERLAY
 #define DEFAULT_ALPHA 0.5
@@ -131,6 +135,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_saliency_debug);
 #define DEFAULT_MODEL NULL
 #define DEFAULT_DEVICE "auto"
 #define DEFAULT_LATENCY -1
+#define DEFAULT_INFERENCE_INTERVAL 1
 
 enum
 {
@@ -150,55 +155,7 @@ enum
   PROP_STILL,
   PROP_LATENCY,
   PROP_QOS,
-};
-
-/* The properties the streaming thread uses, copied once per frame. */
-typedef struct
-{
-  GstSaliencyMode mode;
-  gdouble alpha;
-  GstSaliencyColormap colormap;
-  gdouble roi_threshold;
-  guint max_rois;
-  gint roi_delta_qp;
-  gboolean post_messages;
-} GstSaliencySettings;
-
-struct _GstSaliency
-{
-  GstVideoFilter parent;
-
-  /* Properties and the QoS/latency bookkeeping, with the object lock. */
-  GstSaliencySettings settings;
-  gchar *model;
-  gchar *device;
-  gchar *domain;
-  gchar *net_size;
-  gint modulo;
-  gboolean still;
-  gint64 latency;
-  GstClockTime earliest_time;   /* from QOS events; late frames skip */
-  GstClockTime max_processing;  /* the slowest frame so far */
-  GstClockTime reported_latency;        /* in the last LATENCY answer */
-  gboolean live;                /* as the last LATENCY answer found it */
-
-  /* Streaming state. */
-  SalEngine *engine;
-  gboolean warm;                 /* a frame went through since the reset */
-  GstClockTime next_pts;        /* where the stream is expected to go on */
-  GBytes *map;                  /* the latest map; NULL: none yet */
-  SalMap stats;                 /* its size, max and peak; data not owned */
-  guint8 *levels;               /* the map quantised, for drawing */
-  gsize levels_size;
-  gboolean levels_valid;
-  SalRegion regions[MAX_ROIS];
-  gint n_regions;
-  gdouble regions_threshold;
-  guint regions_max;
-  gboolean regions_valid;
-  GstSaliencyPalette palette;
-  GstSaliencyColormap palette_colormap;
-  gboolean palette_valid;
+  PROP_INFERENCE_INTERVAL,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -244,23 +201,15 @@ static void gst_saliency_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
 static gboolean gst_saliency_start (GstBaseTransform * trans);
 static gboolean gst_saliency_stop (GstBaseTransform * trans);
-static GstCaps *gst_saliency_transform_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * filter);
-static GstCaps *gst_saliency_fixate_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
 static gboolean gst_saliency_sink_event (GstBaseTransform * trans,
     GstEvent * event);
 static gboolean gst_saliency_src_event (GstBaseTransform * trans,
     GstEvent * event);
 static gboolean gst_saliency_query (GstBaseTransform * trans,
     GstPadDirection direction, GstQuery * query);
-static GstFlowReturn gst_saliency_transform_ip (GstBaseTransform * trans,
-    GstBuffer * buf);
 static gboolean gst_saliency_set_info (GstVideoFilter * filter,
     GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
     GstVideoInfo * out_info);
-static GstFlowReturn gst_saliency_transform_frame (GstVideoFilter * filter,
-    GstVideoFrame * in_frame, GstVideoFrame * out_frame);
 
 static void
 gst_saliency_class_init (GstSaliencyClass * klass)
@@ -395,6 +344,15 @@ gst_saliency_class_init (GstSaliencyClass * klass)
           G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
           G_PARAM_STATIC_STRINGS));
 
+  g_object_class_install_property (gobject_class, PROP_INFERENCE_INTERVAL,
+      g_param_spec_uint ("inference-interval", "Inference interval",
+          "Compute a new map every this many frames and reuse it for the "
+          "frames in between (marked as reused in metas and messages); "
+          "1 = a map for every frame",
+          1, G_MAXINT, DEFAULT_INFERENCE_INTERVAL,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
+          G_PARAM_STATIC_STRINGS));
+
   /* GstBaseTransform's qos, with what it means here. */
   g_object_class_install_property (gobject_class, PROP_QOS,
       g_param_spec_boolean ("qos", "QoS",
@@ -445,6 +403,7 @@ gst_saliency_init (GstSaliency * self)
   self->settings.max_rois = DEFAULT_MAX_ROIS;
   self->settings.roi_delta_qp = DEFAULT_ROI_DELTA_QP;
   self->settings.post_messages = DEFAULT_POST_MESSAGES;
+  self->settings.inference_interval = DEFAULT_INFERENCE_INTERVAL;
   self->model = g_strdup (DEFAULT_MODEL);
   self->device = g_strdup (DEFAULT_DEVICE);
   self->latency = DEFAULT_LATENCY;
@@ -515,6 +474,9 @@ gst_saliency_set_property (GObject * object, guint prop_id,
       break;
     case PROP_POST_MESSAGES:
       self->settings.post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_INFERENCE_INTERVAL:
+      self->settings.inference_interval = g_value_get_uint (value);
       break;
     case PROP_MODEL:
       if (gst_saliency_is_running (self)) {
@@ -609,6 +571,9 @@ gst_saliency_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, self->settings.post_messages);
       break;
+    case PROP_INFERENCE_INTERVAL:
+      g_value_set_uint (value, self->settings.inference_interval);
+      break;
     case PROP_MODEL:
       g_value_set_string (value, self->model);
       break;
@@ -639,7 +604,7 @@ gst_saliency_get_property (GObject * object, guint prop_id, GValue * value,
 
 /* Library errors become element errors whose message is the library's:
  * it names the fix ("install pocl-opencl-icd", "use model=classic"). */
-static void
+void
 gst_saliency_post_error (GstSaliency * self, const GError * error,
     gboolean streaming)
 {
@@ -691,14 +656,17 @@ gst_saliency_post_error (GstSaliency * self, const GError * error,
 }
 
 /* Forgets the map and the engine's memory of past frames. */
-static void
+void
 gst_saliency_reset (GstSaliency * self)
 {
   if (self->engine)
     sal_engine_reset (self->engine);
   g_clear_pointer (&self->map, g_bytes_unref);
   memset (&self->stats, 0, sizeof (self->stats));
-  self->levels_valid = FALSE;
+  /* The renderer pointed into the map. */
+  if (self->renderer)
+    gst_saliency_renderer_set_map (self->renderer, NULL, 0, 0, 0.0f);
+  self->age = 0;
   self->regions_valid = FALSE;
   self->warm = FALSE;
   self->next_pts = GST_CLOCK_TIME_NONE;
@@ -757,6 +725,7 @@ gst_saliency_start (GstBaseTransform * trans)
       sal_engine_get_device_name (self->engine));
 
   gst_saliency_reset (self);
+  self->renderer = gst_saliency_renderer_new ();
   self->palette_valid = FALSE;
 
   return TRUE;
@@ -769,127 +738,9 @@ gst_saliency_stop (GstBaseTransform * trans)
 
   gst_saliency_reset (self);
   g_clear_pointer (&self->engine, sal_engine_free);
-  g_clear_pointer (&self->levels, g_free);
-  self->levels_size = 0;
+  g_clear_pointer (&self->renderer, gst_saliency_renderer_free);
 
   return TRUE;
-}
-
-/* The formats of the sink pad, in order of preference. */
-static const gchar *const input_formats[] = {
-  "RGBx", "BGRx", "RGBA", "BGRA", "RGB", "BGR", "I420", "NV12", "GRAY8", NULL
-};
-
-static const gchar *const map_formats[] = { "GRAY8", NULL };
-
-/* Copies of the structures of @caps with the format field set to @formats
- * and no colour fields (GRAY8 has none; the input can have any). */
-static GstCaps *
-gst_saliency_caps_set_formats (GstCaps * caps, const gchar * const *formats)
-{
-  GstCaps *result = gst_caps_new_empty ();
-  GValue value = G_VALUE_INIT;
-  guint i, n = gst_caps_get_size (caps);
-
-  if (formats[1] == NULL) {
-    g_value_init (&value, G_TYPE_STRING);
-    g_value_set_static_string (&value, formats[0]);
-  } else {
-    g_value_init (&value, GST_TYPE_LIST);
-    for (i = 0; formats[i]; i++) {
-      GValue format = G_VALUE_INIT;
-
-      g_value_init (&format, G_TYPE_STRING);
-      g_value_set_static_string (&format, formats[i]);
-      gst_value_list_append_and_take_value (&value, &format);
-    }
-  }
-
-  for (i = 0; i < n; i++) {
-    GstStructure *s = gst_structure_copy (gst_caps_get_structure (caps, i));
-    GstCapsFeatures *f = gst_caps_get_features (caps, i);
-
-    gst_structure_set_value (s, "format", &value);
-    gst_structure_remove_fields (s, "colorimetry", "chroma-site", NULL);
-    result = gst_caps_merge_structure_full (result, s,
-        f ? gst_caps_features_copy (f) : NULL);
-  }
-  g_value_unset (&value);
-
-  return result;
-}
-
-static GstCaps *
-gst_saliency_transform_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
-{
-  GstSaliency *self = GST_SALIENCY (trans);
-  GstCaps *result;
-  gboolean map;
-
-  GST_OBJECT_LOCK (self);
-  map = self->settings.mode == GST_SALIENCY_MODE_MAP;
-  GST_OBJECT_UNLOCK (self);
-
-  if (!map) {
-    /* overlay and none: the same caps on both sides */
-    result = gst_caps_ref (caps);
-  } else if (direction == GST_PAD_SINK) {
-    /* any of our formats in, the map out: GRAY8, same size and rate */
-    result = gst_saliency_caps_set_formats (caps, map_formats);
-  } else {
-    /* only GRAY8 can come out; then any of our formats can go in */
-    GstCaps *gray = gst_caps_from_string (GST_VIDEO_CAPS_MAKE ("GRAY8"));
-    GstCaps *out = gst_caps_intersect (caps, gray);
-
-    result = gst_saliency_caps_set_formats (out, input_formats);
-    gst_caps_unref (out);
-    gst_caps_unref (gray);
-  }
-
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, result,
-        GST_CAPS_INTERSECT_FIRST);
-
-    gst_caps_unref (result);
-    result = tmp;
-  }
-
-  GST_DEBUG_OBJECT (self, "%s mode, %s caps %" GST_PTR_FORMAT
-      " -> %" GST_PTR_FORMAT, map ? "map" : "in-place",
-      direction == GST_PAD_SINK ? "sink" : "src", caps, result);
-
-  return result;
-}
-
-/* In map mode, picks the output closest to the input's geometry. */
-static GstCaps *
-gst_saliency_fixate_caps (GstBaseTransform * trans,
-    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps)
-{
-  const GstStructure *in = gst_caps_get_structure (caps, 0);
-  GstStructure *out;
-  gint width, height, num, den;
-
-  othercaps = gst_caps_truncate (othercaps);
-  othercaps = gst_caps_make_writable (othercaps);
-  out = gst_caps_get_structure (othercaps, 0);
-
-  if (gst_structure_get_int (in, "width", &width))
-    gst_structure_fixate_field_nearest_int (out, "width", width);
-  if (gst_structure_get_int (in, "height", &height))
-    gst_structure_fixate_field_nearest_int (out, "height", height);
-  if (gst_structure_get_fraction (in, "framerate", &num, &den))
-    gst_structure_fixate_field_nearest_fraction (out, "framerate", num, den);
-  if (gst_structure_get_fraction (in, "pixel-aspect-ratio", &num, &den)
-      && gst_structure_has_field (out, "pixel-aspect-ratio"))
-    gst_structure_fixate_field_nearest_fraction (out, "pixel-aspect-ratio",
-        num, den);
-
-  othercaps = gst_caps_fixate (othercaps);
-  GST_DEBUG_OBJECT (trans, "fixated to %" GST_PTR_FORMAT, othercaps);
-
-  return othercaps;
 }
 
 static gboolean
@@ -1053,368 +904,3 @@ gst_saliency_query (GstBaseTransform * trans, GstPadDirection direction,
       query);
 }
 
-/* Records how long a frame took; in live pipelines, asks for a new latency
- * configuration when the automatic latency has become too small. */
-static void
-gst_saliency_update_latency (GstSaliency * self, GstClockTime elapsed)
-{
-  gboolean post = FALSE;
-
-  /* The first frame after a reset pays for allocations at the new size. */
-  if (!self->warm) {
-    self->warm = TRUE;
-    return;
-  }
-
-  elapsed = gst_util_uint64_scale_ceil (elapsed, 1, GST_MSECOND) * GST_MSECOND;
-
-  GST_OBJECT_LOCK (self);
-  if (elapsed > self->max_processing) {
-    self->max_processing = elapsed;
-    post = self->live && self->latency < 0
-        && elapsed > self->reported_latency + self->reported_latency / 10;
-    /* What the LATENCY query after the message will answer. */
-    if (post)
-      self->reported_latency = elapsed;
-  }
-  GST_OBJECT_UNLOCK (self);
-
-  if (post) {
-    GST_INFO_OBJECT (self, "processing takes %" GST_TIME_FORMAT
-        ", more than the latency: reconfiguring", GST_TIME_ARGS (elapsed));
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_latency (GST_OBJECT (self)));
-  }
-}
-
-/* TRUE when QoS says @buf will be too late to be rendered anyway. */
-static gboolean
-gst_saliency_is_late (GstSaliency * self, GstBuffer * buf)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstClockTime running_time, earliest;
-
-  if (!gst_base_transform_is_qos_enabled (trans)
-      || trans->segment.format != GST_FORMAT_TIME
-      || !GST_BUFFER_PTS_IS_VALID (buf))
-    return FALSE;
-
-  running_time = gst_segment_to_running_time (&trans->segment,
-      GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
-
-  GST_OBJECT_LOCK (self);
-  earliest = self->earliest_time;
-  GST_OBJECT_UNLOCK (self);
-
-  return GST_CLOCK_TIME_IS_VALID (running_time)
-      && GST_CLOCK_TIME_IS_VALID (earliest) && running_time <= earliest;
-}
-
-static void
-gst_saliency_settings_copy (GstSaliency * self, GstSaliencySettings * out)
-{
-  GST_OBJECT_LOCK (self);
-  *out = self->settings;
-  GST_OBJECT_UNLOCK (self);
-}
-
-/* Runs the engine on @frame; the new map replaces the latest one. */
-static gboolean
-gst_saliency_infer (GstSaliency * self, GstVideoFrame * frame)
-{
-  gint width = GST_VIDEO_FRAME_WIDTH (frame);
-  gint height = GST_VIDEO_FRAME_HEIGHT (frame);
-  gsize n = (gsize) width * height;
-  SalFrame in = { 0, };
-  SalMap out = { 0, };
-  GError *error = NULL;
-  gboolean still;
-
-  in.format = sal_pixel_format_from_string (gst_video_format_to_string
-      (GST_VIDEO_FRAME_FORMAT (frame)));
-  in.width = width;
-  in.height = height;
-  for (guint i = 0; i < GST_VIDEO_FRAME_N_PLANES (frame) && i < 3; i++) {
-    in.data[i] = GST_VIDEO_FRAME_PLANE_DATA (frame, i);
-    in.stride[i] = GST_VIDEO_FRAME_PLANE_STRIDE (frame, i);
-  }
-
-  out.width = width;
-  out.height = height;
-  out.data = g_new (gfloat, n);
-
-  /* still may change while playing; switching resets the engine's state. */
-  GST_OBJECT_LOCK (self);
-  still = self->still;
-  GST_OBJECT_UNLOCK (self);
-  sal_engine_set_still (self->engine, still);
-
-  if (!sal_engine_push_frame (self->engine, &in, &out, &error)) {
-    gst_saliency_post_error (self, error, TRUE);
-    g_clear_error (&error);
-    g_free (out.data);
-    return FALSE;
-  }
-
-  /* Buffers share the map through their metas: it is never copied. */
-  g_clear_pointer (&self->map, g_bytes_unref);
-  self->map = g_bytes_new_take (out.data, n * sizeof (gfloat));
-  self->stats = out;
-  self->levels_valid = FALSE;
-  self->regions_valid = FALSE;
-
-  return TRUE;
-}
-
-static const guint8 *
-gst_saliency_get_levels (GstSaliency * self)
-{
-  gsize n = (gsize) self->stats.width * self->stats.height;
-
-  if (self->levels_valid)
-    return self->levels;
-
-  if (self->levels_size < n) {
-    g_free (self->levels);
-    self->levels = g_malloc (n);
-    self->levels_size = n;
-  }
-  gst_saliency_quantise (self->stats.data, n, self->stats.max, self->levels);
-  self->levels_valid = TRUE;
-
-  return self->levels;
-}
-
-static void
-gst_saliency_find_regions (GstSaliency * self,
-    const GstSaliencySettings * settings)
-{
-  if (self->regions_valid && self->regions_threshold == settings->roi_threshold
-      && self->regions_max == settings->max_rois)
-    return;
-
-  self->n_regions = settings->max_rois == 0 ? 0
-      : sal_map_find_regions (&self->stats, settings->roi_threshold,
-      self->regions, settings->max_rois);
-  self->regions_threshold = settings->roi_threshold;
-  self->regions_max = settings->max_rois;
-  self->regions_valid = TRUE;
-}
-
-static gboolean
-remove_saliency_metas (GstBuffer * buffer, GstMeta ** meta, gpointer data)
-{
-  GQuark saliency = GPOINTER_TO_UINT (data);
-  GType api = (*meta)->info->api;
-
-  if (api == GST_SALIENCY_META_API_TYPE
-      || (api == GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE
-          && ((GstVideoRegionOfInterestMeta *) * meta)->roi_type == saliency))
-    *meta = NULL;
-
-  return TRUE;
-}
-
-static void
-gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
-    const GstSaliencySettings * settings)
-{
-  GQuark saliency = g_quark_from_static_string ("saliency");
-  static const gchar *encoder_params[] = { "roi/vaapi", "roi/msdk" };
-
-  /* A saliency element upstream already analysed this picture: replace. */
-  gst_buffer_foreach_meta (buf, remove_saliency_metas,
-      GUINT_TO_POINTER (saliency));
-
-  gst_buffer_add_saliency_meta (buf, self->map, self->stats.width,
-      self->stats.height);
-
-  for (gint i = 0; i < self->n_regions; i++) {
-    const SalRegion *r = &self->regions[i];
-    GstVideoRegionOfInterestMeta *roi;
-    gint delta_qp = (gint) lround (settings->roi_delta_qp * r->score);
-
-    roi = gst_buffer_add_video_region_of_interest_meta_id (buf, saliency,
-        r->x, r->y, r->width, r->height);
-    roi->id = i;
-    gst_video_region_of_interest_meta_add_param (roi,
-        gst_structure_new ("roi/saliency",
-            "score", G_TYPE_DOUBLE, (gdouble) r->score,
-            "mass", G_TYPE_DOUBLE, (gdouble) r->mass,
-            "delta-qp", G_TYPE_INT, delta_qp, NULL));
-    for (guint j = 0; j < G_N_ELEMENTS (encoder_params); j++)
-      gst_video_region_of_interest_meta_add_param (roi,
-          gst_structure_new (encoder_params[j],
-              "delta-qp", G_TYPE_INT, delta_qp, NULL));
-  }
-}
-
-static void
-gst_saliency_post_frame_message (GstSaliency * self, GstBuffer * buf,
-    gboolean reused, GstClockTime elapsed)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstClockTime pts = GST_BUFFER_PTS (buf);
-  GValue regions = G_VALUE_INIT;
-  GstStructure *s;
-  gsize n = (gsize) self->stats.width * self->stats.height;
-  gdouble sum = 0.0;
-
-  for (gsize i = 0; i < n; i++)
-    sum += self->stats.data[i];
-
-  s = gst_structure_new ("saliency",
-      "timestamp", G_TYPE_UINT64, pts,
-      "stream-time", G_TYPE_UINT64, gst_segment_to_stream_time
-      (&trans->segment, GST_FORMAT_TIME, pts),
-      "running-time", G_TYPE_UINT64, gst_segment_to_running_time
-      (&trans->segment, GST_FORMAT_TIME, pts),
-      "duration", G_TYPE_UINT64, GST_BUFFER_DURATION (buf),
-      "width", G_TYPE_INT, self->stats.width,
-      "height", G_TYPE_INT, self->stats.height,
-      "peak-x", G_TYPE_INT, self->stats.peak_x,
-      "peak-y", G_TYPE_INT, self->stats.peak_y,
-      "max", G_TYPE_DOUBLE, (gdouble) self->stats.max,
-      "mean", G_TYPE_DOUBLE, self->stats.max > 0.0f
-      ? sum / n / self->stats.max : 0.0,
-      "reused", G_TYPE_BOOLEAN, reused,
-      "processing-time", G_TYPE_UINT64, elapsed, NULL);
-
-  g_value_init (&regions, GST_TYPE_ARRAY);
-  for (gint i = 0; i < self->n_regions; i++) {
-    const SalRegion *r = &self->regions[i];
-    GValue value = G_VALUE_INIT;
-    GstStructure *region = gst_structure_new ("region",
-        "x", G_TYPE_INT, r->x, "y", G_TYPE_INT, r->y,
-        "width", G_TYPE_INT, r->width, "height", G_TYPE_INT, r->height,
-        "score", G_TYPE_DOUBLE, (gdouble) r->score,
-        "mass", G_TYPE_DOUBLE, (gdouble) r->mass, NULL);
-
-    g_value_init (&value, GST_TYPE_STRUCTURE);
-    gst_value_set_structure (&value, region);
-    gst_structure_free (region);
-    gst_value_array_append_and_take_value (&regions, &value);
-  }
-  gst_structure_take_value (s, "regions", &regions);
-
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
-}
-
-/* The work common to all modes: a map for @in (new, or the previous one
- * when @in is late), the metas on @outbuf, the message. */
-static GstFlowReturn
-gst_saliency_analyse (GstSaliency * self, GstVideoFrame * in,
-    GstBuffer * outbuf, const GstSaliencySettings * settings,
-    gint64 start_time)
-{
-  GstClockTime pts = GST_BUFFER_PTS (in->buffer);
-  gboolean reuse = FALSE;
-  GstClockTime elapsed;
-
-  if (self->map && GST_BUFFER_IS_DISCONT (in->buffer)) {
-    GST_DEBUG_OBJECT (self, "discontinuity: forgetting the past");
-    gst_saliency_reset (self);
-  } else if (self->map && GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (self->next_pts)
-      && ABS (GST_CLOCK_DIFF (self->next_pts, pts)) > GAP_RESET) {
-    GST_DEBUG_OBJECT (self, "timestamps jump from %" GST_TIME_FORMAT " to %"
-        GST_TIME_FORMAT ": forgetting the past",
-        GST_TIME_ARGS (self->next_pts), GST_TIME_ARGS (pts));
-    gst_saliency_reset (self);
-  }
-  if (GST_CLOCK_TIME_IS_VALID (pts))
-    self->next_pts = pts + (GST_BUFFER_DURATION_IS_VALID (in->buffer)
-        ? GST_BUFFER_DURATION (in->buffer) : 0);
-
-  if (self->map && gst_saliency_is_late (self, in->buffer)) {
-    GST_DEBUG_OBJECT (self, "frame %" GST_TIME_FORMAT " is late: reusing "
-        "the previous map", GST_TIME_ARGS (GST_BUFFER_PTS (in->buffer)));
-    reuse = TRUE;
-  } else if (!gst_saliency_infer (self, in)) {
-    return GST_FLOW_ERROR;
-  }
-
-  gst_saliency_find_regions (self, settings);
-  gst_saliency_attach_metas (self, outbuf, settings);
-
-  elapsed = (g_get_monotonic_time () - start_time) * GST_USECOND;
-  if (!reuse)
-    gst_saliency_update_latency (self, elapsed);
-
-  if (settings->post_messages)
-    gst_saliency_post_frame_message (self, outbuf, reuse, elapsed);
-
-  return GST_FLOW_OK;
-}
-
-/* Overlay and none, and map for GRAY8 input: the buffer is the output. */
-static GstFlowReturn
-gst_saliency_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
-{
-  GstSaliency *self = GST_SALIENCY (trans);
-  GstVideoFilter *filter = GST_VIDEO_FILTER (trans);
-  GstSaliencySettings settings;
-  GstVideoFrame frame;
-  GstFlowReturn ret;
-  gboolean draw_map, overlay;
-  gint64 start_time = g_get_monotonic_time ();
-
-  if (G_UNLIKELY (!filter->negotiated)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL), ("unknown format"));
-    return GST_FLOW_NOT_NEGOTIATED;
-  }
-
-  gst_saliency_settings_copy (self, &settings);
-  /* Just after a switch to map mode the caps can still be the old ones
-   * until the renegotiation: such frames pass unchanged. */
-  draw_map = settings.mode == GST_SALIENCY_MODE_MAP
-      && GST_VIDEO_INFO_FORMAT (&filter->in_info) == GST_VIDEO_FORMAT_GRAY8;
-  overlay = settings.mode == GST_SALIENCY_MODE_OVERLAY && settings.alpha > 0.0;
-
-  if (!gst_video_frame_map (&frame, &filter->in_info, buf,
-          GST_MAP_READ | ((draw_map || overlay) ? GST_MAP_WRITE : 0) |
-          GST_VIDEO_FRAME_MAP_FLAG_NO_REF)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
-        ("could not map the video frame"));
-    return GST_FLOW_ERROR;
-  }
-
-  ret = gst_saliency_analyse (self, &frame, buf, &settings, start_time);
-
-  if (ret == GST_FLOW_OK && draw_map) {
-    gst_saliency_draw_map (&frame, gst_saliency_get_levels (self));
-  } else if (ret == GST_FLOW_OK && overlay) {
-    if (!self->palette_valid || self->palette_colormap != settings.colormap) {
-      gst_saliency_palette_init (&self->palette, settings.colormap,
-          &filter->in_info);
-      self->palette_colormap = settings.colormap;
-      self->palette_valid = TRUE;
-    }
-    gst_saliency_blend (&frame, gst_saliency_get_levels (self),
-        &self->palette, settings.alpha);
-  }
-
-  gst_video_frame_unmap (&frame);
-
-  return ret;
-}
-
-/* Map mode: the output is the map. */
-static GstFlowReturn
-gst_saliency_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
-    GstVideoFrame * out)
-{
-  GstSaliency *self = GST_SALIENCY (filter);
-  GstSaliencySettings settings;
-  GstFlowReturn ret;
-  gint64 start_time = g_get_monotonic_time ();
-
-  gst_saliency_settings_copy (self, &settings);
-
-  ret = gst_saliency_analyse (self, in, out->buffer, &settings, start_time);
-  if (ret == GST_FLOW_OK)
-    gst_saliency_draw_map (out, gst_saliency_get_levels (self));
-
-  return ret;
-}

@@ -11,6 +11,68 @@
 #include <math.h>
 #include <string.h>
 
+/* Weights of the bilinear interpolation, in 1/256. */
+#define WEIGHT_BITS 8
+#define WEIGHT_ONE (1 << WEIGHT_BITS)
+
+/* One axis of a plane: for each of its @size samples, the map sample
+ * before it and the weight of the one after. */
+typedef struct
+{
+  gint size;                    /* samples of the plane along the axis */
+  gint sub;                     /* its subsampling (log2) */
+  gint frame_size;              /* pixels of the frame along the axis */
+  gint map_size;                /* samples of the map along the axis */
+  gint *index;
+  guint16 *weight;              /* 0 .. WEIGHT_ONE - 1 */
+  gint *start;                  /* first sample of index k; map_size + 1 */
+} Axis;
+
+/* Luma and chroma planes, horizontally and vertically. */
+#define N_AXES 4
+
+struct _GstSaliencyRenderer
+{
+  const gfloat *map;
+  gfloat max;
+  gint width, height;
+
+  guint8 *levels;               /* the map quantised; width x height */
+  gsize levels_size;
+  gboolean levels_valid;
+
+  Axis axes[N_AXES];
+  guint next_axis;              /* the one to replace on a miss */
+
+  guint16 *row;                 /* two map rows interpolated; width + 1 */
+  guint8 *plane_levels;         /* one plane row of levels */
+  guint16 *colours;             /* and of colours */
+  gsize row_size, plane_levels_size, colours_size;
+};
+
+GstSaliencyRenderer *
+gst_saliency_renderer_new (void)
+{
+  return g_new0 (GstSaliencyRenderer, 1);
+}
+
+void
+gst_saliency_renderer_free (GstSaliencyRenderer * r)
+{
+  if (!r)
+    return;
+  for (guint i = 0; i < N_AXES; i++) {
+    g_free (r->axes[i].index);
+    g_free (r->axes[i].weight);
+    g_free (r->axes[i].start);
+  }
+  g_free (r->levels);
+  g_free (r->row);
+  g_free (r->plane_levels);
+  g_free (r->colours);
+  g_free (r);
+}
+
 /**
  * gst_saliency_quantise:
  * @map: @n probabilities
@@ -40,93 +102,284 @@ gst_saliency_quantise (const gfloat * map, gsize n, gfloat max,
   }
 }
 
-/* The level of the map under one sample of a component: the mean of the
- * pixels the sample covers (2x2 for the chroma of I420 and NV12). */
-static inline guint
-level_under (const guint8 * levels, gint width, gint height, gint x, gint y,
-    gint w_sub, gint h_sub)
+/* Grows *@buf to hold @n elements of @elem bytes. */
+static gpointer
+ensure_size (gpointer * buf, gsize * size, gsize n, gsize elem)
 {
-  gint x0, y0, x1, y1;
-  guint sum = 0;
-
-  if (w_sub == 0 && h_sub == 0)
-    return levels[y * width + x];
-
-  x0 = x << w_sub;
-  y0 = y << h_sub;
-  x1 = MIN (x0 + (1 << w_sub), width);
-  y1 = MIN (y0 + (1 << h_sub), height);
-  for (gint j = y0; j < y1; j++)
-    for (gint i = x0; i < x1; i++)
-      sum += levels[j * width + i];
-  return (sum + (x1 - x0) * (y1 - y0) / 2) / ((x1 - x0) * (y1 - y0));
+  if (*size < n) {
+    g_free (*buf);
+    *buf = g_malloc (n * elem);
+    *size = n;
+  }
+  return *buf;
 }
 
 /**
- * gst_saliency_blend:
+ * gst_saliency_renderer_set_map:
+ * @renderer: a #GstSaliencyRenderer
+ * @map: @width x @height probabilities, kept by the caller until the next
+ *   call or the renderer is freed
+ * @width: width of the map
+ * @height: height of the map
+ * @max: largest value of @map
+ *
+ * The map to draw from now on; it is quantised when first drawn.
+ */
+void
+gst_saliency_renderer_set_map (GstSaliencyRenderer * r, const gfloat * map,
+    gint width, gint height, gfloat max)
+{
+  r->map = map;
+  r->width = width;
+  r->height = height;
+  r->max = max;
+  r->levels_valid = FALSE;
+}
+
+static void
+prepare_levels (GstSaliencyRenderer * r)
+{
+  gsize n = (gsize) r->width * r->height;
+
+  if (r->levels_valid)
+    return;
+  ensure_size ((gpointer *) & r->levels, &r->levels_size, n, 1);
+  gst_saliency_quantise (r->map, n, r->max, r->levels);
+  r->levels_valid = TRUE;
+}
+
+/* Sample i of a plane subsampled by 2^sub has its centre at frame pixel
+ * (i + 0.5) * 2^sub; pixel centres of frame and map are aligned
+ * (align_corners=False, as the engine resizes), clamped at the edges. */
+static void
+axis_init (Axis * a, gint size, gint sub, gint frame_size, gint map_size)
+{
+  gdouble scale = (gdouble) (1 << sub) * map_size / frame_size;
+
+  a->size = size;
+  a->sub = sub;
+  a->frame_size = frame_size;
+  a->map_size = map_size;
+  a->index = g_renew (gint, a->index, size);
+  a->weight = g_renew (guint16, a->weight, size);
+  a->start = g_renew (gint, a->start, map_size + 1);
+
+  for (gint i = 0; i < size; i++) {
+    gdouble u = CLAMP ((i + 0.5) * scale - 0.5, 0.0, map_size - 1.0);
+    gint i0 = (gint) u;
+    glong w = lround ((u - i0) * WEIGHT_ONE);
+
+    if (w == WEIGHT_ONE) {
+      i0++;
+      w = 0;
+    }
+    a->index[i] = i0;
+    a->weight[i] = w;
+  }
+
+  /* The index never decreases: samples come in runs between two map
+   * samples, which upsample_row() interpolates without gathers. */
+  for (gint k = 0, i = 0; k <= map_size; k++) {
+    while (i < size && a->index[i] < k)
+      i++;
+    a->start[k] = i;
+  }
+}
+
+/* The tables for one axis of a plane, computed once per geometry. */
+static const Axis *
+get_axis (GstSaliencyRenderer * r, gint size, gint sub, gint frame_size,
+    gint map_size)
+{
+  Axis *a;
+
+  for (guint i = 0; i < N_AXES; i++) {
+    a = &r->axes[i];
+    if (a->index && a->size == size && a->sub == sub
+        && a->frame_size == frame_size && a->map_size == map_size)
+      return a;
+  }
+
+  a = &r->axes[r->next_axis];
+  r->next_axis = (r->next_axis + 1) % N_AXES;
+  axis_init (a, size, sub, frame_size, map_size);
+  return a;
+}
+
+/* The levels of plane row @y, one per sample of the row (@ax->size). */
+static void
+upsample_row (GstSaliencyRenderer * r, const Axis * ax, const Axis * ay,
+    gint y, guint8 * restrict out)
+{
+  const guint8 *a = r->levels + (gsize) ay->index[y] * r->width;
+  const guint8 *b = a + (ay->index[y] + 1 < r->height ? r->width : 0);
+  guint wy = ay->weight[y], ky = WEIGHT_ONE - wy;
+  guint16 *restrict row = r->row;
+  const gint *restrict start = ax->start;
+  const guint16 *restrict weight = ax->weight;
+
+  /* Vertically at the map's width: a few hundred samples. */
+  for (gint k = 0; k < r->width; k++)
+    row[k] = a[k] * ky + b[k] * wy;
+  /* The sample after the last one, so that index + 1 needs no test. */
+  row[r->width] = row[r->width - 1];
+
+  for (gint k = 0; k < r->width; k++) {
+    gint base = row[k] << WEIGHT_BITS;
+    gint delta = row[k + 1] - row[k];
+
+    /* row[k] (1 - w) + row[k + 1] w, a loop the compiler vectorises. */
+    for (gint i = start[k]; i < start[k + 1]; i++)
+      out[i] = (base + delta * weight[i] + (1 << (2 * WEIGHT_BITS - 1)))
+          >> (2 * WEIGHT_BITS);
+  }
+}
+
+/* Prepares the row buffers for planes up to @width samples wide. */
+static void
+prepare_rows (GstSaliencyRenderer * r, gint width)
+{
+  ensure_size ((gpointer *) & r->row, &r->row_size, r->width + 1,
+      sizeof (guint16));
+  ensure_size ((gpointer *) & r->plane_levels, &r->plane_levels_size, width,
+      1);
+  ensure_size ((gpointer *) & r->colours, &r->colours_size, width,
+      sizeof (guint16));
+}
+
+/* p = (p * keep + colour) / 256 for the samples of a row, with colour =
+ * palette colour * alpha + 128. Inlined with a constant @pstride, so that
+ * each format gets a loop of its own, which the compiler vectorises. */
+static inline void
+blend_samples (guint8 * restrict p, gint pstride,
+    const guint16 * restrict colour, gint n, guint keep)
+{
+  for (gint i = 0; i < n; i++)
+    p[i * pstride] = (p[i * pstride] * keep + colour[i]) >> WEIGHT_BITS;
+}
+
+static void
+blend_row (guint8 * p, gint pstride, const guint8 * restrict lev, gint n,
+    const guint16 * restrict lut, guint16 * restrict colour, guint keep)
+{
+  /* The table look-ups apart: a gather does not vectorise, the blend
+   * does. */
+  for (gint i = 0; i < n; i++)
+    colour[i] = lut[lev[i]];
+
+  switch (pstride) {
+    case 1:
+      blend_samples (p, 1, colour, n, keep);
+      break;
+    case 2:
+      blend_samples (p, 2, colour, n, keep);
+      break;
+    case 3:
+      blend_samples (p, 3, colour, n, keep);
+      break;
+    case 4:
+      blend_samples (p, 4, colour, n, keep);
+      break;
+    default:
+      blend_samples (p, pstride, colour, n, keep);
+      break;
+  }
+}
+
+/**
+ * gst_saliency_renderer_blend:
+ * @renderer: a #GstSaliencyRenderer with a map
  * @frame: a frame mapped for writing, of a format whose first components
  *   are R, G, B or Y, U, V or gray (with any alpha last)
- * @levels: the quantised map at the frame size
  * @palette: colours in the frame's colour space
  * @alpha: opacity of the heatmap, 0 leaves the frame as it is
  *
  * Blends the heatmap into @frame: every colour component becomes
- * (1 - @alpha) * itself + @alpha * the palette colour of the level under it.
- * Subsampled components take the colour of the mean level of the pixels
- * they cover. An alpha channel is left untouched.
+ * (1 - @alpha) * itself + @alpha * the palette colour of the map's level
+ * at that sample, the map interpolated bilinearly at the sample's centre
+ * (for subsampled chroma, the centre of the pixels it covers). An alpha
+ * channel is left untouched. Each row of each plane is interpolated once
+ * and blended into all the components of the plane.
  */
 void
-gst_saliency_blend (GstVideoFrame * frame, const guint8 * levels,
+gst_saliency_renderer_blend (GstSaliencyRenderer * r, GstVideoFrame * frame,
     const GstSaliencyPalette * palette, gdouble alpha)
 {
   const GstVideoFormatInfo *finfo = frame->info.finfo;
   gint width = GST_VIDEO_FRAME_WIDTH (frame);
   gint height = GST_VIDEO_FRAME_HEIGHT (frame);
   gint n_comps = MIN (GST_VIDEO_FRAME_N_COMPONENTS (frame), 3);
-  guint a = (guint) lround (CLAMP (alpha, 0.0, 1.0) * 256);
-  guint keep = 256 - a;
+  guint a = (guint) lround (CLAMP (alpha, 0.0, 1.0) * WEIGHT_ONE);
+  guint keep = WEIGHT_ONE - a;
+  guint16 lut[3][256];
 
-  if (a == 0)
+  if (a == 0 || !r->map)
     return;
 
-  for (gint comp = 0; comp < n_comps; comp++) {
-    guint8 *data = GST_VIDEO_FRAME_COMP_DATA (frame, comp);
-    gint stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, comp);
-    gint pstride = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, comp);
-    gint cw = GST_VIDEO_FRAME_COMP_WIDTH (frame, comp);
-    gint ch = GST_VIDEO_FRAME_COMP_HEIGHT (frame, comp);
-    gint w_sub = GST_VIDEO_FORMAT_INFO_W_SUB (finfo, comp);
-    gint h_sub = GST_VIDEO_FORMAT_INFO_H_SUB (finfo, comp);
+  prepare_levels (r);
+  prepare_rows (r, width);
 
-    for (gint y = 0; y < ch; y++) {
-      guint8 *p = data + (gsize) y * stride;
+  for (gint comp = 0; comp < n_comps; comp++)
+    for (gint i = 0; i < 256; i++)
+      lut[comp][i] = palette->c[i][comp] * a + WEIGHT_ONE / 2;
 
-      for (gint x = 0; x < cw; x++, p += pstride) {
-        guint level = level_under (levels, width, height, x, y, w_sub, h_sub);
+  for (guint plane = 0; plane < GST_VIDEO_FRAME_N_PLANES (frame); plane++) {
+    gint comps[3], n = 0;
+    const Axis *ax, *ay;
+    gint first;
 
-        *p = (*p * keep + palette->c[level][comp] * a + 128) >> 8;
+    for (gint comp = 0; comp < n_comps; comp++)
+      if (GST_VIDEO_FORMAT_INFO_PLANE (finfo, comp) == plane)
+        comps[n++] = comp;
+    if (n == 0)
+      continue;
+
+    /* The components of one plane share its subsampling. */
+    first = comps[0];
+    ax = get_axis (r, GST_VIDEO_FRAME_COMP_WIDTH (frame, first),
+        GST_VIDEO_FORMAT_INFO_W_SUB (finfo, first), width, r->width);
+    ay = get_axis (r, GST_VIDEO_FRAME_COMP_HEIGHT (frame, first),
+        GST_VIDEO_FORMAT_INFO_H_SUB (finfo, first), height, r->height);
+
+    for (gint y = 0; y < ay->size; y++) {
+      upsample_row (r, ax, ay, y, r->plane_levels);
+      for (gint k = 0; k < n; k++) {
+        gint comp = comps[k];
+        guint8 *p = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (frame, comp)
+            + (gsize) y * GST_VIDEO_FRAME_COMP_STRIDE (frame, comp);
+
+        blend_row (p, GST_VIDEO_FRAME_COMP_PSTRIDE (frame, comp),
+            r->plane_levels, ax->size, lut[comp], r->colours, keep);
       }
     }
   }
 }
 
 /**
- * gst_saliency_draw_map:
+ * gst_saliency_renderer_draw_map:
+ * @renderer: a #GstSaliencyRenderer with a map
  * @frame: a GRAY8 frame mapped for writing
- * @levels: the quantised map at the frame size
  *
- * Writes the map itself as the picture.
+ * Writes the map itself as the picture, upsampled to the frame's size.
  */
 void
-gst_saliency_draw_map (GstVideoFrame * frame, const guint8 * levels)
+gst_saliency_renderer_draw_map (GstSaliencyRenderer * r,
+    GstVideoFrame * frame)
 {
   gint width = GST_VIDEO_FRAME_WIDTH (frame);
   gint height = GST_VIDEO_FRAME_HEIGHT (frame);
   guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
   gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+  const Axis *ax, *ay;
 
   g_return_if_fail (GST_VIDEO_FRAME_FORMAT (frame) == GST_VIDEO_FORMAT_GRAY8);
+  g_return_if_fail (r->map != NULL);
+
+  prepare_levels (r);
+  prepare_rows (r, width);
+  ax = get_axis (r, width, 0, width, r->width);
+  ay = get_axis (r, height, 0, height, r->height);
 
   for (gint y = 0; y < height; y++)
-    memcpy (data + (gsize) y * stride, levels + (gsize) y * width, width);
+    upsample_row (r, ax, ay, y, data + (gsize) y * stride);
 }

@@ -15,13 +15,27 @@
 
 G_BEGIN_DECLS
 
+/* Draws a map that is smaller than the frame (the model's resolution) at
+ * the frame's resolution: bilinear upsampling, colour mapping and blending
+ * in one pass over the frame, in fixed point. It keeps the quantised map
+ * and the interpolation tables of the last geometry between frames. */
+typedef struct _GstSaliencyRenderer GstSaliencyRenderer;
+
+GstSaliencyRenderer *gst_saliency_renderer_new (void);
+void gst_saliency_renderer_free (GstSaliencyRenderer * renderer);
+
+void gst_saliency_renderer_set_map (GstSaliencyRenderer * renderer,
+    const gfloat * map, gint width, gint height, gfloat max);
+
+void gst_saliency_renderer_blend (GstSaliencyRenderer * renderer,
+    GstVideoFrame * frame, const GstSaliencyPalette * palette,
+    gdouble alpha);
+
+void gst_saliency_renderer_draw_map (GstSaliencyRenderer * renderer,
+    GstVideoFrame * frame);
+
 void gst_saliency_quantise (const gfloat * map, gsize n, gfloat max,
     guint8 * levels);
-
-void gst_saliency_blend (GstVideoFrame * frame, const guint8 * levels,
-    const GstSaliencyPalette * palette, gdouble alpha);
-
-void gst_saliency_draw_map (GstVideoFrame * frame, const guint8 * levels);
 
 G_END_DECLS
 

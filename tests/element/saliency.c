@@ -135,28 +135,48 @@ output_info (GstHarness * h)
   return info;
 }
 
-/* Checks that @buf has a sane GstSaliencyMeta of @width x @height. */
+/* Checks that @buf has a sane GstSaliencyMeta for a frame of @width x
+ * @height: a map no larger than the frame, of the same aspect ratio. */
 static GstSaliencyMeta *
 check_meta (GstBuffer * buf, gint width, gint height)
 {
   GstSaliencyMeta *meta = gst_buffer_get_saliency_meta (buf);
   gdouble sum = 0.0;
   gfloat max = 0.0f;
+  gint mw, mh;
 
   fail_unless (meta != NULL, "no GstSaliencyMeta");
-  fail_unless_equals_int (meta->width, width);
-  fail_unless_equals_int (meta->height, height);
-  for (gint i = 0; i < width * height; i++) {
+  fail_unless_equals_int (meta->frame_width, width);
+  fail_unless_equals_int (meta->frame_height, height);
+  mw = meta->width;
+  mh = meta->height;
+  fail_unless (mw >= 1 && mh >= 1 && mw <= width && mh <= height,
+      "map %dx%d for a frame of %dx%d", mw, mh, width, height);
+  /* The aspect ratio, to a sample. */
+  fail_unless (abs (mw * height - mh * width) <= MAX (width, height),
+      "map %dx%d for a frame of %dx%d", mw, mh, width, height);
+  for (gint i = 0; i < mw * mh; i++) {
     fail_unless (meta->data[i] >= 0.0f && isfinite (meta->data[i]));
     sum += meta->data[i];
     max = MAX (max, meta->data[i]);
   }
   fail_unless (fabs (sum - 1.0) < 1e-3, "map sums to %f", sum);
   fail_unless_equals_float (meta->max, max);
-  fail_unless_equals_float (meta->data[meta->peak_y * width + meta->peak_x],
+  fail_unless_equals_float (meta->data[meta->peak_y * mw + meta->peak_x],
       max);
-  fail_unless (meta->peak_x < (guint) width && meta->peak_y < (guint) height);
+  fail_unless (meta->peak_x < (guint) mw && meta->peak_y < (guint) mh);
   return meta;
+}
+
+/* The frame pixel of the centre of the meta's peak sample. */
+static void
+peak_pixel (GstSaliencyMeta * meta, gint * x, gint * y)
+{
+  gdouble px, py;
+
+  gst_saliency_meta_get_peak (meta, &px, &py);
+  *x = (gint) (px * meta->frame_width);
+  *y = (gint) (py * meta->frame_height);
 }
 
 static gboolean
@@ -235,63 +255,73 @@ GST_START_TEST (test_formats_refused)
 
 GST_END_TEST;
 
-/* Map mode: GRAY8 of the frame size, brightest at the blob; and the same
- * levels as an overlay at alpha 1 with the gray colormap. */
-GST_START_TEST (test_mode_map)
+/* Map mode: GRAY8 of the frame size, brightest at the blob, the map
+ * interpolated at each pixel. */
+static void
+check_mode_map (GstVideoFormat format, gint width, gint height)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
-    GstHarness *h = harness_new ("mode=map");
-    GstBuffer *out;
-    GstVideoInfo *info;
-    GstVideoFrame frame;
-    GstSaliencyMeta *meta;
-    gint best = -1, bx = 0, by = 0;
+  GstHarness *h = harness_new ("mode=map");
+  GstBuffer *out;
+  GstVideoInfo *info;
+  GstVideoFrame frame;
+  GstSaliencyMeta *meta;
+  gint best = -1, bx = 0, by = 0;
 
-    set_caps (h, formats[i], WIDTH, HEIGHT);
-    out = gst_harness_push_and_pull (h, make_frame (formats[i], WIDTH,
-            HEIGHT, BLOB_X, BLOB_Y, 0));
-    fail_unless (out != NULL);
+  set_caps (h, format, width, height);
+  out = gst_harness_push_and_pull (h, make_frame (format, width, height,
+          BLOB_X, BLOB_Y, 0));
+  fail_unless (out != NULL);
 
-    info = output_info (h);
-    fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (info),
-        GST_VIDEO_FORMAT_GRAY8);
-    fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (info), WIDTH);
-    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (info), HEIGHT);
-    fail_unless_equals_int (GST_VIDEO_INFO_FPS_N (info), 30);
+  info = output_info (h);
+  fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (info),
+      GST_VIDEO_FORMAT_GRAY8);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (info), width);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (info), height);
+  fail_unless_equals_int (GST_VIDEO_INFO_FPS_N (info), 30);
 
-    meta = check_meta (out, WIDTH, HEIGHT);
-    fail_unless (gst_video_frame_map (&frame, info, out, GST_MAP_READ));
-    for (gint y = 0; y < HEIGHT; y++) {
-      const guint8 *row = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame,
-          0) + y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+  meta = check_meta (out, width, height);
+  fail_unless (gst_video_frame_map (&frame, info, out, GST_MAP_READ));
+  for (gint y = 0; y < height; y++) {
+    const guint8 *row = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame,
+        0) + y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
 
-      for (gint x = 0; x < WIDTH; x++) {
-        gfloat expected = meta->data[y * WIDTH + x] / meta->max * 255.0f;
+    for (gint x = 0; x < width; x++) {
+      gfloat expected = gst_saliency_meta_sample (meta, x, y) * 255.0f;
 
-        fail_unless (fabsf (row[x] - expected) <= 1.0f,
-            "%s: level %d at %d,%d, map says %f",
-            gst_video_format_to_string (formats[i]), row[x], x, y, expected);
-        if (row[x] > best) {
-          best = row[x];
-          bx = x;
-          by = y;
-        }
+      /* Quantised at the map's size, then interpolated in 1/256. */
+      fail_unless (fabsf (row[x] - expected) <= 1.5f,
+          "%s %dx%d: level %d at %d,%d, map says %f",
+          gst_video_format_to_string (format), width, height, row[x], x, y,
+          expected);
+      if (row[x] > best) {
+        best = row[x];
+        bx = x;
+        by = y;
       }
     }
-    gst_video_frame_unmap (&frame);
-
-    fail_unless_equals_int (best, 255);
-    fail_unless (fabs ((bx + 0.5) / WIDTH - BLOB_X) < 0.15
-        && fabs ((by + 0.5) / HEIGHT - BLOB_Y) < 0.15,
-        "%s: brightest pixel at %d,%d, the blob is at %d,%d",
-        gst_video_format_to_string (formats[i]), bx, by,
-        (gint) (BLOB_X * WIDTH), (gint) (BLOB_Y * HEIGHT));
-    fail_unless (peak_near_blob (meta));
-
-    gst_video_info_free (info);
-    gst_buffer_unref (out);
-    gst_harness_teardown (h);
   }
+  gst_video_frame_unmap (&frame);
+
+  fail_unless (best >= 254);
+  fail_unless (fabs ((bx + 0.5) / width - BLOB_X) < 0.15
+      && fabs ((by + 0.5) / height - BLOB_Y) < 0.15,
+      "%s: brightest pixel at %d,%d, the blob is at %d,%d",
+      gst_video_format_to_string (format), bx, by,
+      (gint) (BLOB_X * width), (gint) (BLOB_Y * height));
+  fail_unless (peak_near_blob (meta));
+
+  gst_video_info_free (info);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_mode_map)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    check_mode_map (formats[i], WIDTH, HEIGHT);
+  /* Larger than the model's resolution: the map is upsampled. */
+  check_mode_map (GST_VIDEO_FORMAT_I420, 640, 360);
+  check_mode_map (GST_VIDEO_FORMAT_BGRx, 501, 733);
 }
 
 GST_END_TEST;
@@ -320,8 +350,11 @@ GST_START_TEST (test_mode_overlay)
     fail_unless (gst_video_frame_map (&b, info, out, GST_MAP_READ));
     for (guint c = 0; c < GST_VIDEO_FRAME_N_COMPONENTS (&a) && c < 3; c++) {
       const GstVideoFormatInfo *f = a.info.finfo;
-      gint x = meta->peak_x >> GST_VIDEO_FORMAT_INFO_W_SUB (f, c);
-      gint y = meta->peak_y >> GST_VIDEO_FORMAT_INFO_H_SUB (f, c);
+      gint x, y;
+
+      peak_pixel (meta, &x, &y);
+      x >>= GST_VIDEO_FORMAT_INFO_W_SUB (f, c);
+      y >>= GST_VIDEO_FORMAT_INFO_H_SUB (f, c);
       const guint8 *pa = (const guint8 *) GST_VIDEO_FRAME_COMP_DATA (&a, c)
           + y * GST_VIDEO_FRAME_COMP_STRIDE (&a, c)
           + x * GST_VIDEO_FRAME_COMP_PSTRIDE (&a, c);
@@ -346,7 +379,8 @@ GST_START_TEST (test_mode_overlay)
 GST_END_TEST;
 
 /* alpha 1 with the gray colormap draws the map itself into RGB. */
-GST_START_TEST (test_overlay_gray_is_map)
+static void
+check_overlay_gray_is_map (gint width, gint height)
 {
   GstHarness *h = harness_new ("alpha=1 colormap=gray");
   GstBuffer *out;
@@ -354,20 +388,20 @@ GST_START_TEST (test_overlay_gray_is_map)
   GstVideoFrame frame;
   GstVideoInfo *info;
 
-  set_caps (h, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT);
+  set_caps (h, GST_VIDEO_FORMAT_RGBA, width, height);
   out = gst_harness_push_and_pull (h, make_frame (GST_VIDEO_FORMAT_RGBA,
-          WIDTH, HEIGHT, BLOB_X, BLOB_Y, 0));
-  meta = check_meta (out, WIDTH, HEIGHT);
+          width, height, BLOB_X, BLOB_Y, 0));
+  meta = check_meta (out, width, height);
   info = output_info (h);
   fail_unless (gst_video_frame_map (&frame, info, out, GST_MAP_READ));
-  for (gint y = 0; y < HEIGHT; y++) {
+  for (gint y = 0; y < height; y++) {
     const guint8 *p = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0)
         + y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
 
-    for (gint x = 0; x < WIDTH; x++, p += 4) {
-      gfloat level = meta->data[y * WIDTH + x] / meta->max * 255.0f;
+    for (gint x = 0; x < width; x++, p += 4) {
+      gfloat level = gst_saliency_meta_sample (meta, x, y) * 255.0f;
 
-      fail_unless (fabsf (p[0] - level) <= 1.0f && p[0] == p[1]
+      fail_unless (fabsf (p[0] - level) <= 1.5f && p[0] == p[1]
           && p[1] == p[2], "pixel %d,%d is %d,%d,%d, the map %f", x, y,
           p[0], p[1], p[2], level);
       fail_unless_equals_int (p[3], 255);
@@ -377,6 +411,12 @@ GST_START_TEST (test_overlay_gray_is_map)
   gst_video_info_free (info);
   gst_buffer_unref (out);
   gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_overlay_gray_is_map)
+{
+  check_overlay_gray_is_map (WIDTH, HEIGHT);
+  check_overlay_gray_is_map (640, 360);
 }
 
 GST_END_TEST;
@@ -459,15 +499,15 @@ GST_START_TEST (test_meta_every_buffer)
             WIDTH, HEIGHT, BLOB_X, BLOB_Y, n));
     meta = check_meta (out, WIDTH, HEIGHT);
     fail_unless (peak_near_blob (meta));
-    fail_unless_equals_float (gst_saliency_meta_sample (meta, BLOB_X,
-            BLOB_Y) > 0.5f, TRUE);
+    fail_unless_equals_float (gst_saliency_meta_sample (meta,
+            BLOB_X * WIDTH, BLOB_Y * HEIGHT) > 0.5f, TRUE);
 
     /* Copies of the buffer share the map. */
     copy = gst_buffer_copy (out);
     fail_unless (gst_buffer_get_saliency_meta (copy)->data == meta->data);
     bytes = gst_saliency_meta_get_bytes (meta);
     fail_unless_equals_int (g_bytes_get_size (bytes),
-        WIDTH * HEIGHT * sizeof (gfloat));
+        meta->width * meta->height * sizeof (gfloat));
     g_bytes_unref (bytes);
     gst_buffer_unref (copy);
     gst_buffer_unref (out);
@@ -513,9 +553,12 @@ count_rois (GstBuffer * buf, GstSaliencyMeta * meta, gint width, gint height)
 
     /* The strongest region holds the peak. */
     if (n == 0) {
+      gint px, py;
+
+      peak_pixel (meta, &px, &py);
       fail_unless_equals_float (score, 1.0);
-      fail_unless (meta->peak_x >= roi->x && meta->peak_x < roi->x + roi->w);
-      fail_unless (meta->peak_y >= roi->y && meta->peak_y < roi->y + roi->h);
+      fail_unless (px >= (gint) roi->x && px < (gint) (roi->x + roi->w));
+      fail_unless (py >= (gint) roi->y && py < (gint) (roi->y + roi->h));
     }
     last_score = score;
     n++;
@@ -588,8 +631,13 @@ GST_START_TEST (test_messages)
     fail_unless_equals_uint64 (timestamp, n * FRAME_DURATION);
     fail_unless_equals_int (width, WIDTH);
     fail_unless_equals_int (height, HEIGHT);
-    fail_unless_equals_int (peak_x, meta->peak_x);
-    fail_unless_equals_int (peak_y, meta->peak_y);
+    {
+      gint px, py;
+
+      peak_pixel (meta, &px, &py);
+      fail_unless_equals_int (peak_x, px);
+      fail_unless_equals_int (peak_y, py);
+    }
     fail_unless (fabs (max - meta->max) < 1e-9);
     fail_unless (mean > 0.0 && mean <= 1.0);
     fail_if (reused);
@@ -946,6 +994,10 @@ GST_START_TEST (test_qos_reuses_map)
       fail_unless_equals_uint64 (GST_BUFFER_PTS (late), n * FRAME_DURATION);
       fail_unless_equals_int (check_meta (late, WIDTH, HEIGHT)->data
           == first_map, qos[q]);
+      fail_unless_equals_int (gst_buffer_get_saliency_meta (late)->flags,
+          qos[q] ? GST_SALIENCY_META_FLAG_REUSED : 0);
+      fail_unless_equals_int (gst_buffer_get_saliency_meta (late)->age,
+          qos[q] ? n : 0);
       gst_buffer_unref (late);
     }
 
@@ -958,6 +1010,174 @@ GST_START_TEST (test_qos_reuses_map)
     gst_buffer_unref (first_out);
     gst_harness_teardown (h);
   }
+}
+
+GST_END_TEST;
+
+/* Frames larger than the model's resolution: the meta holds the map at
+ * that resolution with the frame's aspect ratio, and every position given
+ * out (meta helpers, ROIs, messages) is in frame pixels. */
+GST_START_TEST (test_map_resolution)
+{
+  GstHarness *h = harness_new ("post-messages=true mode=none");
+  GstBus *bus = gst_bus_new ();
+  GstBuffer *out;
+  GstSaliencyMeta *meta;
+  GstMessage *msg;
+  const GstStructure *s;
+  gint width, height, map_width, map_height, peak_x, peak_y, px, py;
+
+  gst_element_set_bus (element_of (h), bus);
+  set_caps (h, GST_VIDEO_FORMAT_NV12, 1280, 720);
+  out = gst_harness_push_and_pull (h, make_frame (GST_VIDEO_FORMAT_NV12,
+          1280, 720, BLOB_X, BLOB_Y, 0));
+  meta = check_meta (out, 1280, 720);
+  fail_unless (meta->width < 1280 && meta->height < 720,
+      "the map is %ux%u", meta->width, meta->height);
+  fail_unless (peak_near_blob (meta));
+
+  /* Sampling: exact on sample centres, in [0, 1], 0 outside the frame. */
+  {
+    gdouble sx = 1280.0 / meta->width, sy = 720.0 / meta->height;
+    gdouble cx = (meta->peak_x + 0.5) * sx - 0.5;
+    gdouble cy = (meta->peak_y + 0.5) * sy - 0.5;
+
+    fail_unless (fabsf (gst_saliency_meta_sample (meta, cx, cy) - 1.0f)
+        < 1e-5);
+    fail_unless (fabsf (gst_saliency_meta_sample (meta, 0.5 * sx - 0.5,
+                0.5 * sy - 0.5) - meta->data[0] / meta->max) < 1e-5);
+    for (gint y = 0; y < 720; y += 37)
+      for (gint x = 0; x < 1280; x += 41) {
+        gfloat v = gst_saliency_meta_sample (meta, x, y);
+
+        fail_unless (v >= 0.0f && v <= 1.0f);
+      }
+    fail_unless_equals_float (gst_saliency_meta_sample (meta, -1.0, 10), 0);
+    fail_unless_equals_float (gst_saliency_meta_sample (meta, 10, 720), 0);
+  }
+
+  fail_unless (count_rois (out, meta, 1280, 720) >= 1);
+
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL);
+  s = gst_message_get_structure (msg);
+  fail_unless (gst_structure_get (s,
+          "width", G_TYPE_INT, &width, "height", G_TYPE_INT, &height,
+          "map-width", G_TYPE_INT, &map_width,
+          "map-height", G_TYPE_INT, &map_height,
+          "peak-x", G_TYPE_INT, &peak_x, "peak-y", G_TYPE_INT, &peak_y,
+          NULL));
+  fail_unless_equals_int (width, 1280);
+  fail_unless_equals_int (height, 720);
+  fail_unless_equals_int (map_width, meta->width);
+  fail_unless_equals_int (map_height, meta->height);
+  peak_pixel (meta, &px, &py);
+  fail_unless_equals_int (peak_x, px);
+  fail_unless_equals_int (peak_y, py);
+  gst_message_unref (msg);
+
+  gst_buffer_unref (out);
+  gst_element_set_bus (element_of (h), NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Scaling the buffer keeps the map and updates the frame size; copying a
+ * region drops the meta. */
+GST_START_TEST (test_meta_transform)
+{
+  GstHarness *h = harness_new ("mode=none");
+  GstBuffer *out, *scaled, *part;
+  GstSaliencyMeta *meta, *smeta;
+  GstVideoInfo in_info, out_info;
+  GstVideoMetaTransform trans = { &in_info, &out_info };
+
+  set_caps (h, GST_VIDEO_FORMAT_I420, 320, 180);
+  out = gst_harness_push_and_pull (h, make_frame (GST_VIDEO_FORMAT_I420,
+          320, 180, BLOB_X, BLOB_Y, 0));
+  meta = check_meta (out, 320, 180);
+
+  gst_video_info_set_format (&in_info, GST_VIDEO_FORMAT_I420, 320, 180);
+  gst_video_info_set_format (&out_info, GST_VIDEO_FORMAT_I420, 640, 360);
+  scaled = gst_buffer_new ();
+  fail_unless (meta->meta.info->transform_func (scaled, &meta->meta, out,
+          gst_video_meta_transform_scale_get_quark (), &trans));
+  smeta = check_meta (scaled, 640, 360);
+  fail_unless (smeta->data == meta->data);
+  fail_unless_equals_int (smeta->width, meta->width);
+  fail_unless (fabsf (gst_saliency_meta_sample (smeta, 2 * 100 + 0.5,
+              2 * 50 + 0.5) - gst_saliency_meta_sample (meta, 100, 50))
+      < 1e-5);
+
+  part = gst_buffer_copy_region (out, GST_BUFFER_COPY_METADATA, 0, 10);
+  fail_unless (gst_buffer_get_saliency_meta (part) == NULL);
+
+  gst_buffer_unref (part);
+  gst_buffer_unref (scaled);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* inference-interval N: a new map for one frame in N, the latest one for
+ * the others, marked in metas and messages; changeable while playing. */
+GST_START_TEST (test_inference_interval)
+{
+  GstHarness *h = harness_new ("inference-interval=3 post-messages=true");
+  GstBus *bus = gst_bus_new ();
+  const gfloat *maps[8];
+  GstBuffer *outs[8];
+  guint n;
+
+  gst_element_set_bus (element_of (h), bus);
+  set_caps (h, GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT);
+
+  for (n = 0; n < 8; n++) {
+    GstSaliencyMeta *meta;
+    GstMessage *msg;
+    gboolean reused, interval;
+    guint age;
+
+    if (n == 6)
+      g_object_set (element_of (h), "inference-interval", 1, NULL);
+    outs[n] = gst_harness_push_and_pull (h,
+        make_frame (GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT, BLOB_X, BLOB_Y, n));
+    meta = check_meta (outs[n], WIDTH, HEIGHT);
+    maps[n] = meta->data;
+
+    /* Frames 0, 3: new maps; 1, 2, 4, 5: reused; 6, 7: interval 1. */
+    if (n < 6 && n % 3 != 0) {
+      fail_unless (maps[n] == maps[n - 1], "frame %u has a new map", n);
+      fail_unless_equals_int (meta->flags, GST_SALIENCY_META_FLAG_REUSED
+          | GST_SALIENCY_META_FLAG_INTERVAL);
+      fail_unless_equals_int (meta->age, n % 3);
+    } else {
+      fail_unless (n == 0 || maps[n] != maps[n - 1], "frame %u reuses", n);
+      fail_unless_equals_int (meta->flags, 0);
+      fail_unless_equals_int (meta->age, 0);
+    }
+
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+    fail_unless (msg != NULL);
+    fail_unless (gst_structure_get (gst_message_get_structure (msg),
+            "reused", G_TYPE_BOOLEAN, &reused,
+            "interval", G_TYPE_BOOLEAN, &interval,
+            "age", G_TYPE_UINT, &age, NULL));
+    fail_unless_equals_int (reused, meta->flags != 0);
+    fail_unless_equals_int (interval, meta->flags != 0);
+    fail_unless_equals_int (age, meta->age);
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (gst_harness_buffers_received (h), 8);
+
+  for (n = 0; n < 8; n++)
+    gst_buffer_unref (outs[n]);
+  gst_element_set_bus (element_of (h), NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -1061,6 +1281,9 @@ saliency_suite (void)
   tcase_add_test (tc, test_model_only_in_ready);
   tcase_add_test (tc, test_no_drops);
   tcase_add_test (tc, test_qos_reuses_map);
+  tcase_add_test (tc, test_map_resolution);
+  tcase_add_test (tc, test_meta_transform);
+  tcase_add_test (tc, test_inference_interval);
   tcase_add_test (tc, test_latency);
   tcase_add_test (tc, test_mode_switch_playing);
 
