@@ -27,7 +27,7 @@ the original: the net must not over-trust colour).
 Loss per frame at net size, against the density map area-resized to the
 net size: KLD + 2 (1 - CC) - 0.1 NSS (NSS where fixations exist).
 AdamW (lr 1e-3, cosine decay, weight decay 1e-2 on the weights), batch
-16 stills or 4 clips, 8 epochs; the model starts at classic exactly
+16 stills or 4 clips, 3 epochs; the model starts at classic exactly
 (delta and prior_mix zero). Kept: the epoch with the best mean (CC - KLD)
 over the select sets.
 
@@ -410,7 +410,7 @@ def main():
                                                   "default.safetensors"))
     ap.add_argument("--cache", default="/work/cache/default-train",
                     help="preprocessed data is cached here (reused)")
-    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--wd", type=float, default=1e-2)
     ap.add_argument("--threads", type=int, default=2)
