@@ -11,8 +11,9 @@
 #include <string.h>
 
 #define DEFAULT_LOG_EPS 1e-12f
-#define DEFAULT_N_PRIORS 8
-#define DEFAULT_GRU_CH 32
+#define DEFAULT_MAX_PRIORS 64
+#define DEFAULT_MAX_WIDTH 1024
+#define DEFAULT_MAX_KERNEL 7
 #define DEFAULT_CLASSIC_VERSION "1"
 
 /* The GRU's six 1x1 convs, in sal_gru_update's order. */
@@ -32,11 +33,14 @@ struct _SalModel
   SalModel *classic;            /* the S input, with its own state */
   char *name;
 
+  /* Widths and kernel sizes come from the file's tensor shapes
+   * (docs/default-model-spec.md): wc* encoder, hid GRU, wd* decoder. */
+  int wc1, wc2, wc3, hid, wd3, wd2, wd1, k_gru, k_dec3, n_priors;
   SalConv *enc1, *enc2_dw, *enc2_pw, *enc3_dw, *enc3_pw;
   SalConv *gru[GRU_N];
   SalConv *dec3, *dec2_dw, *dec2_pw, *dec1, *delta;
-  float priors[DEFAULT_N_PRIORS * 4];
-  float mix_w[DEFAULT_N_PRIORS], mix_b;
+  float *priors;                /* [n_priors, 2, 2] */
+  float *mix_w, mix_b;          /* [n_priors] */
 
   /* Activations for one network size, allocated when it changes: forward
    * allocates nothing. Suffixes: 1 = 1/2, 2 = 1/4, 3 = 1/8. */
@@ -74,15 +78,15 @@ static gboolean
 upload_prior (SalModel * m, GError ** error)
 {
   gsize n = (gsize) m->w * m->h;
-  float *maps = g_new (float, DEFAULT_N_PRIORS * n);
+  float *maps = g_new (float, m->n_priors * n);
   float *prior = g_new (float, n);
   gboolean ok;
 
-  sal_gaussian_priors (m->priors, DEFAULT_N_PRIORS, m->h, m->w, maps);
+  sal_gaussian_priors (m->priors, m->n_priors, m->h, m->w, maps);
   for (gsize p = 0; p < n; p++) {
     float v = m->mix_b;
 
-    for (int k = 0; k < DEFAULT_N_PRIORS; k++)
+    for (int k = 0; k < m->n_priors; k++)
       v += m->mix_w[k] * maps[k * n + p];
     prior[p] = v;
   }
@@ -111,29 +115,28 @@ ensure_buffers (SalModel * m, int w, int h, GError ** error)
   ok = (m->s = sal_tensor_new (rt, 1, h, w, error))
       && (m->l = sal_tensor_new (rt, 1, h, w, error))
       && (m->x0 = sal_tensor_new (rt, 4, h, w, error))
-      && (m->e1 = sal_tensor_new (rt, 16, h1, w1, error))
-      && (m->dw2 = sal_tensor_new (rt, 16, h2, w2, error))
-      && (m->e2 = sal_tensor_new (rt, 32, h2, w2, error))
-      && (m->dw3 = sal_tensor_new (rt, 32, h3, w3, error))
-      && (m->e3 = sal_tensor_new (rt, 48, h3, w3, error))
-      && (m->zeros = sal_tensor_new (rt, DEFAULT_GRU_CH, h3, w3, error))
-      && (m->ring = sal_tensor_new (rt, DEFAULT_GRU_CH, h3, w3, error))
-      && (m->h_still = sal_tensor_new (rt, DEFAULT_GRU_CH, h3, w3, error))
-      && (m->c3 = sal_tensor_new (rt, 48 + DEFAULT_GRU_CH, h3, w3, error))
-      && (m->d3 = sal_tensor_new (rt, 32, h3, w3, error))
-      && (m->u2 = sal_tensor_new (rt, 32, h2, w2, error))
-      && (m->c2 = sal_tensor_new (rt, 64, h2, w2, error))
-      && (m->dw2d = sal_tensor_new (rt, 64, h2, w2, error))
-      && (m->d2 = sal_tensor_new (rt, 16, h2, w2, error))
-      && (m->u1 = sal_tensor_new (rt, 16, h1, w1, error))
-      && (m->c1 = sal_tensor_new (rt, 32, h1, w1, error))
-      && (m->d1 = sal_tensor_new (rt, 8, h1, w1, error))
+      && (m->e1 = sal_tensor_new (rt, m->wc1, h1, w1, error))
+      && (m->dw2 = sal_tensor_new (rt, m->wc1, h2, w2, error))
+      && (m->e2 = sal_tensor_new (rt, m->wc2, h2, w2, error))
+      && (m->dw3 = sal_tensor_new (rt, m->wc2, h3, w3, error))
+      && (m->e3 = sal_tensor_new (rt, m->wc3, h3, w3, error))
+      && (m->zeros = sal_tensor_new (rt, m->hid, h3, w3, error))
+      && (m->ring = sal_tensor_new (rt, m->hid, h3, w3, error))
+      && (m->h_still = sal_tensor_new (rt, m->hid, h3, w3, error))
+      && (m->c3 = sal_tensor_new (rt, m->wc3 + m->hid, h3, w3, error))
+      && (m->d3 = sal_tensor_new (rt, m->wd3, h3, w3, error))
+      && (m->u2 = sal_tensor_new (rt, m->wd3, h2, w2, error))
+      && (m->c2 = sal_tensor_new (rt, m->wd3 + m->wc2, h2, w2, error))
+      && (m->dw2d = sal_tensor_new (rt, m->wd3 + m->wc2, h2, w2, error))
+      && (m->d2 = sal_tensor_new (rt, m->wd2, h2, w2, error))
+      && (m->u1 = sal_tensor_new (rt, m->wd2, h1, w1, error))
+      && (m->c1 = sal_tensor_new (rt, m->wd2 + m->wc1, h1, w1, error))
+      && (m->d1 = sal_tensor_new (rt, m->wd1, h1, w1, error))
       && (m->dl = sal_tensor_new (rt, 1, h1, w1, error))
       && (m->dfull = sal_tensor_new (rt, 1, h, w, error))
       && (m->prior = sal_tensor_new (rt, 1, h, w, error));
   for (int i = 0; ok && i < GRU_N; i++)
-    ok = (m->branch[i] = sal_tensor_new (rt, DEFAULT_GRU_CH, h3, w3,
-            error)) != NULL;
+    ok = (m->branch[i] = sal_tensor_new (rt, m->hid, h3, w3, error)) != NULL;
   m->w = w;
   m->h = h;
   ok = ok && sal_tensor_fill (rt, m->zeros, 0.0f, error)
@@ -166,6 +169,8 @@ default_free (SalModel * m)
   g_clear_pointer (&m->dec1, sal_conv_free);
   g_clear_pointer (&m->delta, sal_conv_free);
   g_clear_pointer (&m->layers, sal_layers_free);
+  g_free (m->priors);
+  g_free (m->mix_w);
   g_free (m->name);
   g_free (m);
 }
@@ -221,54 +226,103 @@ load_conv (SalModel * m, SalModelFile * f, const char *name, int cin,
   return c;
 }
 
+/* Dimension axis of tensor name, which must exist with ndim dimensions,
+ * into *value, checked to lie in [1, max]. */
+static gboolean
+tensor_dim (SalModelFile * f, const char *name, int ndim, int axis, int max,
+    int *value, GError ** error)
+{
+  const SalModelTensor *t = sal_model_file_lookup (f, name);
+
+  if (!t || t->ndim != ndim || t->shape[axis] < 1 || t->shape[axis] > max) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+        "%s: tensor \"%s\" is %s: a default model needs it with %d "
+        "dimensions, and 1 to %d in dimension %d; export the model with "
+        "tools/train_default.py", sal_model_file_get_name (f), name,
+        t ? "misshapen" : "missing", ndim, max, axis);
+    return FALSE;
+  }
+  *value = (int) t->shape[axis];
+  return TRUE;
+}
+
+/* The widths and kernel sizes, from the tensors that define them; every
+ * other tensor's shape follows and is checked when it is read. */
+static gboolean
+read_widths (SalModel * m, SalModelFile * f, GError ** error)
+{
+  const int mw = DEFAULT_MAX_WIDTH;
+
+  if (!tensor_dim (f, "enc1.weight", 4, 0, mw, &m->wc1, error)
+      || !tensor_dim (f, "enc2_pw.weight", 4, 0, mw, &m->wc2, error)
+      || !tensor_dim (f, "enc3_pw.weight", 4, 0, mw, &m->wc3, error)
+      || !tensor_dim (f, "gru_rx.weight", 4, 0, mw, &m->hid, error)
+      || !tensor_dim (f, "gru_rx.weight", 4, 3, DEFAULT_MAX_KERNEL,
+          &m->k_gru, error)
+      || !tensor_dim (f, "dec3.weight", 4, 0, mw, &m->wd3, error)
+      || !tensor_dim (f, "dec3.weight", 4, 3, DEFAULT_MAX_KERNEL,
+          &m->k_dec3, error)
+      || !tensor_dim (f, "dec2_pw.weight", 4, 0, mw, &m->wd2, error)
+      || !tensor_dim (f, "dec1.weight", 4, 0, mw, &m->wd1, error)
+      || !tensor_dim (f, "priors", 3, 0, DEFAULT_MAX_PRIORS, &m->n_priors,
+          error))
+    return FALSE;
+  /* Same-size convs need an odd kernel (padding k / 2). */
+  if (m->k_gru % 2 == 0 || m->k_dec3 % 2 == 0) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+        "%s: gru_rx and dec3 have kernels %d and %d: they must be odd; "
+        "export the model with tools/train_default.py",
+        sal_model_file_get_name (f), m->k_gru, m->k_dec3);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 load_weights (SalModel * m, SalModelFile * f, GError ** error)
 {
   const SalAct r6 = SAL_ACT_RELU6, none = SAL_ACT_NONE;
-  gint64 pshape[3] = { DEFAULT_N_PRIORS, 2, 2 };
-  gint64 mwshape[4] = { 1, DEFAULT_N_PRIORS, 1, 1 }, mbshape[1] = { 1 };
-  float *priors = NULL, *mw = NULL, *mb = NULL;
+  gint64 pshape[3] = { 0, 2, 2 };
+  gint64 mwshape[4] = { 1, 0, 1, 1 }, mbshape[1] = { 1 };
+  float *mb = NULL;
   gboolean ok;
 
-  ok = (m->enc1 = load_conv (m, f, "enc1", 4, 16, 3, 2, FALSE, TRUE, r6,
+  if (!read_widths (m, f, error))
+    return FALSE;
+  pshape[0] = mwshape[1] = m->n_priors;
+  ok = (m->enc1 = load_conv (m, f, "enc1", 4, m->wc1, 3, 2, FALSE, TRUE, r6,
           error))
-      && (m->enc2_dw = load_conv (m, f, "enc2_dw", 16, 16, 3, 2, TRUE, TRUE,
-          r6, error))
-      && (m->enc2_pw = load_conv (m, f, "enc2_pw", 16, 32, 1, 1, FALSE,
+      && (m->enc2_dw = load_conv (m, f, "enc2_dw", m->wc1, m->wc1, 3, 2, TRUE,
           TRUE, r6, error))
-      && (m->enc3_dw = load_conv (m, f, "enc3_dw", 32, 32, 3, 2, TRUE, TRUE,
-          r6, error))
-      && (m->enc3_pw = load_conv (m, f, "enc3_pw", 32, 48, 1, 1, FALSE,
+      && (m->enc2_pw = load_conv (m, f, "enc2_pw", m->wc1, m->wc2, 1, 1, FALSE,
+          TRUE, r6, error))
+      && (m->enc3_dw = load_conv (m, f, "enc3_dw", m->wc2, m->wc2, 3, 2, TRUE,
+          TRUE, r6, error))
+      && (m->enc3_pw = load_conv (m, f, "enc3_pw", m->wc2, m->wc3, 1, 1, FALSE,
           TRUE, r6, error));
-  /* x-gates 48 -> 32 with biases; h-gates 32 -> 32 without. */
+  /* x-gates c3 -> hid with biases; h-gates hid -> hid without. */
   for (int i = 0; ok && i < GRU_N; i++) {
     gboolean x = i % 2 == 0;
 
-    ok = (m->gru[i] = load_conv (m, f, gru_names[i],
-            x ? 48 : DEFAULT_GRU_CH, DEFAULT_GRU_CH, 1, 1, FALSE, x, none,
-            error)) != NULL;
+    ok = (m->gru[i] = load_conv (m, f, gru_names[i], x ? m->wc3 : m->hid,
+            m->hid, m->k_gru, 1, FALSE, x, none, error)) != NULL;
   }
   ok = ok
-      && (m->dec3 = load_conv (m, f, "dec3", 48 + DEFAULT_GRU_CH, 32, 1, 1,
+      && (m->dec3 = load_conv (m, f, "dec3", m->wc3 + m->hid, m->wd3,
+          m->k_dec3, 1, FALSE, TRUE, r6, error))
+      && (m->dec2_dw = load_conv (m, f, "dec2_dw", m->wd3 + m->wc2,
+          m->wd3 + m->wc2, 3, 1, TRUE, TRUE, r6, error))
+      && (m->dec2_pw = load_conv (m, f, "dec2_pw", m->wd3 + m->wc2, m->wd2, 1,
+          1, FALSE, TRUE, r6, error))
+      && (m->dec1 = load_conv (m, f, "dec1", m->wd2 + m->wc1, m->wd1, 1, 1,
           FALSE, TRUE, r6, error))
-      && (m->dec2_dw = load_conv (m, f, "dec2_dw", 64, 64, 3, 1, TRUE, TRUE,
-          r6, error))
-      && (m->dec2_pw = load_conv (m, f, "dec2_pw", 64, 16, 1, 1, FALSE,
-          TRUE, r6, error))
-      && (m->dec1 = load_conv (m, f, "dec1", 32, 8, 1, 1, FALSE, TRUE, r6,
-          error))
-      && (m->delta = load_conv (m, f, "delta", 8, 1, 1, 1, FALSE, TRUE, none,
-          error))
-      && (priors = read_tensor (f, "priors", 3, pshape, error))
-      && (mw = read_tensor (f, "prior_mix.weight", 4, mwshape, error))
+      && (m->delta = load_conv (m, f, "delta", m->wd1, 1, 1, 1, FALSE, TRUE,
+          none, error))
+      && (m->priors = read_tensor (f, "priors", 3, pshape, error))
+      && (m->mix_w = read_tensor (f, "prior_mix.weight", 4, mwshape, error))
       && (mb = read_tensor (f, "prior_mix.bias", 1, mbshape, error));
-  if (ok) {
-    memcpy (m->priors, priors, sizeof (m->priors));
-    memcpy (m->mix_w, mw, sizeof (m->mix_w));
+  if (ok)
     m->mix_b = mb[0];
-  }
-  g_free (priors);
-  g_free (mw);
   g_free (mb);
   return ok;
 }

@@ -50,7 +50,6 @@ import safetensors_io  # noqa: E402
 LOG_EPS = 1e-12
 N_PRIORS = 8
 GAUSSIAN_SCALE = 6.0
-HIDDEN = 32
 FORMAT_META = {"format": "gst-saliency", "format_version": "1",
                "architecture": "default", "classic_version": "1"}
 
@@ -94,35 +93,65 @@ def gaussian_priors(priors, h, w):
     return (GAUSSIAN_SCALE * maps).unsqueeze(0)
 
 
+# Layer widths and kernel sizes of the shipped model. The weights file
+# carries them in its tensor shapes (the engine reads them from there), so
+# other widths load too: load_model builds the net from the file's shapes.
+WIDTHS = {"c1": 16, "c2": 32, "c3": 64, "hidden": 48, "d3": 48, "d2": 24,
+          "d1": 16, "k_gru": 1, "k_dec3": 3, "n_priors": N_PRIORS}
+OLD_WIDTHS = {"c1": 16, "c2": 32, "c3": 48, "hidden": 32, "d3": 32,
+              "d2": 16, "d1": 8, "k_gru": 1, "k_dec3": 1, "n_priors": 8}
+
+
+def widths_of(sd):
+    """The WIDTHS dict of a state dict (tensor shapes)."""
+    return {"c1": sd["enc1.weight"].shape[0],
+            "c2": sd["enc2_pw.weight"].shape[0],
+            "c3": sd["enc3_pw.weight"].shape[0],
+            "hidden": sd["gru_rx.weight"].shape[0],
+            "d3": sd["dec3.weight"].shape[0],
+            "d2": sd["dec2_pw.weight"].shape[0],
+            "d1": sd["dec1.weight"].shape[0],
+            "k_gru": sd["gru_rx.weight"].shape[-1],
+            "k_dec3": sd["dec3.weight"].shape[-1],
+            "n_priors": sd["priors"].shape[0]}
+
+
 class DefaultNet(nn.Module):
-    def __init__(self):
+    def __init__(self, widths=None):
         super().__init__()
-        self.enc1 = nn.Conv2d(4, 16, 3, 2, 1)
-        self.enc2_dw = nn.Conv2d(16, 16, 3, 2, 1, groups=16)
-        self.enc2_pw = nn.Conv2d(16, 32, 1)
-        self.enc3_dw = nn.Conv2d(32, 32, 3, 2, 1, groups=32)
-        self.enc3_pw = nn.Conv2d(32, 48, 1)
-        self.gru_rx = nn.Conv2d(48, HIDDEN, 1)
-        self.gru_zx = nn.Conv2d(48, HIDDEN, 1)
-        self.gru_hx = nn.Conv2d(48, HIDDEN, 1)
-        self.gru_rh = nn.Conv2d(HIDDEN, HIDDEN, 1, bias=False)
-        self.gru_zh = nn.Conv2d(HIDDEN, HIDDEN, 1, bias=False)
-        self.gru_hh = nn.Conv2d(HIDDEN, HIDDEN, 1, bias=False)
-        self.dec3 = nn.Conv2d(48 + HIDDEN, 32, 1)
-        self.dec2_dw = nn.Conv2d(64, 64, 3, 1, 1, groups=64)
-        self.dec2_pw = nn.Conv2d(64, 16, 1)
-        self.dec1 = nn.Conv2d(32, 8, 1)
-        self.delta = nn.Conv2d(8, 1, 1)
-        self.priors = nn.Parameter(torch.zeros(N_PRIORS, 2, 2))
-        self.prior_mix = nn.Conv2d(N_PRIORS, 1, 1)
+        w = dict(WIDTHS if widths is None else widths)
+        self.widths = w
+        c1, c2, c3, hd = w["c1"], w["c2"], w["c3"], w["hidden"]
+        kg, kd = w["k_gru"], w["k_dec3"]
+        self.n_priors = w["n_priors"]
+        self.enc1 = nn.Conv2d(4, c1, 3, 2, 1)
+        self.enc2_dw = nn.Conv2d(c1, c1, 3, 2, 1, groups=c1)
+        self.enc2_pw = nn.Conv2d(c1, c2, 1)
+        self.enc3_dw = nn.Conv2d(c2, c2, 3, 2, 1, groups=c2)
+        self.enc3_pw = nn.Conv2d(c2, c3, 1)
+        self.gru_rx = nn.Conv2d(c3, hd, kg, 1, kg // 2)
+        self.gru_zx = nn.Conv2d(c3, hd, kg, 1, kg // 2)
+        self.gru_hx = nn.Conv2d(c3, hd, kg, 1, kg // 2)
+        self.gru_rh = nn.Conv2d(hd, hd, kg, 1, kg // 2, bias=False)
+        self.gru_zh = nn.Conv2d(hd, hd, kg, 1, kg // 2, bias=False)
+        self.gru_hh = nn.Conv2d(hd, hd, kg, 1, kg // 2, bias=False)
+        self.dec3 = nn.Conv2d(c3 + hd, w["d3"], kd, 1, kd // 2)
+        self.dec2_dw = nn.Conv2d(w["d3"] + c2, w["d3"] + c2, 3, 1, 1,
+                                 groups=w["d3"] + c2)
+        self.dec2_pw = nn.Conv2d(w["d3"] + c2, w["d2"], 1)
+        self.dec1 = nn.Conv2d(w["d2"] + c1, w["d1"], 1)
+        self.delta = nn.Conv2d(w["d1"], 1, 1)
+        self.priors = nn.Parameter(torch.zeros(self.n_priors, 2, 2))
+        self.prior_mix = nn.Conv2d(self.n_priors, 1, 1)
         self.init_priors(torch.Generator().manual_seed(0))
 
     def init_priors(self, gen):
         """Centres 0.5 + 0.15 N(0, 1), sigmas exp(log 0.25 + 0.3 N(0, 1))."""
         with torch.no_grad():
-            p = torch.empty(N_PRIORS, 2, 2)
-            p[:, :, 0] = 0.5 + 0.15 * torch.randn(N_PRIORS, 2, generator=gen)
-            p[:, :, 1] = math.log(0.25) + 0.3 * torch.randn(N_PRIORS, 2,
+            n = self.n_priors
+            p = torch.empty(n, 2, 2)
+            p[:, :, 0] = 0.5 + 0.15 * torch.randn(n, 2, generator=gen)
+            p[:, :, 1] = math.log(0.25) + 0.3 * torch.randn(n, 2,
                                                             generator=gen)
             self.priors.copy_(p)
 
@@ -141,7 +170,7 @@ class DefaultNet(nn.Module):
 
     def forward(self, rgb, s, h=None, return_parts=False):
         """rgb [N, 3, H, W] in [0, 1]; s [N, 1, H, W] (> 0) the classic map;
-        h [N, 32, H/8, W/8] or None (zeros: first frame or still mode).
+        h [N, hidden, H/8, W/8] or None (zeros: first frame or still mode).
         Returns (logits [N, 1, H, W], h')."""
         if s.dim() == 3:
             s = s.unsqueeze(1)
@@ -151,7 +180,8 @@ class DefaultNet(nn.Module):
         e2 = r6(self.enc2_pw(r6(self.enc2_dw(e1))))
         e3 = r6(self.enc3_pw(r6(self.enc3_dw(e2))))
         if h is None:
-            h = torch.zeros(e3.shape[0], HIDDEN, *e3.shape[-2:],
+            h = torch.zeros(e3.shape[0], self.widths["hidden"],
+                            *e3.shape[-2:],
                             dtype=e3.dtype)
         r = torch.sigmoid(self.gru_rx(e3) + self.gru_rh(h))
         z = torch.sigmoid(self.gru_zx(e3) + self.gru_zh(h))
@@ -187,17 +217,17 @@ def load_model(path):
     if meta.get("architecture") != "default":
         raise SystemExit("%s: architecture %r, not default"
                          % (path, meta.get("architecture")))
-    net = DefaultNet()
+    net = DefaultNet(widths_of(sd))
     net.load_state_dict(sd, strict=True)
     net.eval()
     return net, meta
 
 
-def random_model(seed=1):
+def random_model(seed=1, widths=None):
     """Untrained, every tensor random and non-zero (delta and prior_mix at
     a scale that moves log p by ~1)."""
     torch.manual_seed(seed)
-    net = DefaultNet()
+    net = DefaultNet(widths)
     gen = torch.Generator().manual_seed(seed + 1000)
     net.init_priors(gen)
     with torch.no_grad():

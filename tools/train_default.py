@@ -1,39 +1,41 @@
 #!/usr/bin/python3
 """Trains the "default" model (docs/default-model-spec.md,
-tools/default_model.py) on ../shared/data and exports
-models/default.safetensors. CPU, deterministic, about 5-15 minutes on two
-cores.
+tools/default_model.py) on every eye-tracking set in ../shared/data and
+exports models/default.safetensors. CPU, 2 threads, deterministic (fixed
+seeds); about 35-40 minutes on an idle 2-core machine, most of it training.
 
-  /usr/bin/python3 tools/train_default.py [--shared DIR] [--out F]
-      [--epochs N] [--cache FILE] [--table FILE]
-  /usr/bin/python3 tools/train_default.py --eval-only --weights F
+  nice -n 10 /usr/bin/python3 tools/train_default.py \
+      [--shared DIR] [--out F] [--cache DIR] [--epochs N]
 
-Data (nothing of it is committed):
-  - MIT1003 subset, 70 stills: the classic map S in still mode. A seeded
-    shuffle (numpy default_rng(0)) holds out 14 for validation; the other
-    56 and their horizontal flips (S recomputed on the flipped image) train.
-  - DHF1K 0601, 20 frames resized back to 640x360, one video: S in video
-    mode, sequential. Frames 1-15 (and the flipped sequence) train as one
-    sequence through the GRU (truncated BPTT over the whole 15); frames
-    16-20 validate, with the state carried over from frames 1-15.
-Loss, per map, at the net size (the GT density area-downsampled to the net
-size, fixations as area-weighted counts; for speed, and the net-size
-softmax instead of the engine's softmax at frame size):
-  KLD(GT || softmax(logits)) + (1 - CC) + 0.1 * (-NSS) (NSS: DHF1K only).
-The model starts at classic exactly (delta and prior_mix zero); AdamW with
-weight decay. Stills are trained (and validated) also as 3-frame static
-videos through the GRU, so that its state does not learn the one training
-video. The weights with the best validation score (at the net size:
-0.4 (CC - KLD) on the MIT stills + 0.4 on them as static videos + 0.2 on
-DHF1K frames 16-20) are kept; training stops when it has not improved for
---patience epochs.
+Data: the train side of tools/default_data.py's split (the test side is
+never read here; the select side only picks the epoch kept):
+  - stills (MIT1003, OSIE, EyeCrowd, taskfix-free): each at the engine's
+    net size (long side 128) twice: the whole image, and one seeded crop
+    of 70-90 % of each side; each epoch uses one of the two at random.
+    The classic map S is computed for each (the engine's still mode).
+    Trained as static 2-frame videos through the GRU (frame 0 in still
+    mode, frame 1 with the state of frame 0), so the recurrent state
+    learns not to drift on unchanging content.
+  - videos (hevc-gaze train sequences, DHF1K 0601 frames 1-15): clips of
+    CLIP_LEN consecutive frames (every frame: the engine sees every frame),
+    classic in video mode from a reset at the clip's first frame, the GRU
+    likewise; DHF1K's 15 frames as one clip.
+Augmentation on every step: horizontal flips (classic is exactly
+flip-equivariant, so S flips with the image), and colour jitter of the RGB
+input (brightness, contrast, saturation +-20 %; S is left as computed on
+the original: the net must not over-trust colour).
+Loss per frame at net size, against the density map area-resized to the
+net size: KLD + 2 (1 - CC) - 0.1 NSS (NSS where fixations exist).
+AdamW (lr 1e-3, cosine decay, weight decay 1e-2 on the weights), batch
+16 stills or 4 clips, 3 epochs; the model starts at classic exactly
+(delta and prior_mix zero). Kept: the epoch with the best mean (CC - KLD)
+over the select sets.
 
-The final table is computed as the engine works (logits resized bilinearly
-to the GT size, softmax) with tests/metrics/metrics.py at GT resolution.
+The preprocessed data (net-size RGB, S, maps) is cached in --cache
+(default /work/cache/default-train, outside the repository).
 """
 
 import argparse
-import glob
 import os
 import sys
 import time
@@ -43,199 +45,308 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "metrics"))
 
 import classic_reference as classic  # noqa: E402
+import classic_torch  # noqa: E402
+import default_data as dd  # noqa: E402
 import default_model as dm  # noqa: E402
-# The loaders, scoring and centre-prior sigmas of the classic evaluation.
-from eval_classic import (ORACLE_SIGMAS, load_gray, load_rgb,  # noqa: E402
-                          mean_scores)
-import metrics  # noqa: E402
 
 SEED = 0
-N_VAL_MIT = 14
-N_TRAIN_DHF = 15
-DHF_SIZE = (640, 360)
+CLIP_LEN = 6
+CLIPS_PER_SEQ = 14
+STATIC_LEN = 2
+CROP_RANGE = (0.7, 0.9)
 NSS_WEIGHT = 0.1
-MIT_SCORE_WEIGHT = 0.8  # share of the MIT1003 stills in the selection score
-STATIC_LEN = 3          # stills are trained and validated as static videos
+CC_WEIGHT = 2.0         # CC is the headline metric; KLD alone flattens maps
+STILL_BATCH, CLIP_BATCH = 16, 4
 EPS = 1e-12
+CACHE_VERSION = 1
+
+
+_SPARSE = {}
+
+
+def _sparse(n_src, n_dst):
+    """classic.resize_matrix as (indices, weights) [n_dst, K]: the same
+    weights, applied as a gather (the dense products are slow here)."""
+    key = (n_src, n_dst)
+    if key not in _SPARSE:
+        a = classic.resize_matrix(n_src, n_dst)
+        k = int((a > 0).sum(1).max())
+        idx = np.zeros((n_dst, k), np.int64)
+        wts = np.zeros((n_dst, k))
+        for i in range(n_dst):
+            nz = np.nonzero(a[i])[0]
+            idx[i, :nz.size], wts[i, :nz.size] = nz, a[i, nz]
+        _SPARSE[key] = idx, wts
+    return _SPARSE[key]
+
+
+def resize(img, h, w):
+    """The engine's pre-processing resize (area when shrinking, else
+    bilinear) over the first two axes of img [H, W, ...], float64."""
+    img = np.asarray(img, np.float64)
+    iy, wy = _sparse(img.shape[0], h)
+    ix, wx = _sparse(img.shape[1], w)
+    ext = (Ellipsis,) + (None,) * (img.ndim - 2)
+    t = (img[iy] * wy[:, :, None][ext]).sum(1)
+    return (t[:, ix] * wx[None, :, :][ext]).sum(2)
 
 
 def area_down(img, h, w):
-    """Area (or bilinear when enlarging) resize of a 2D map, as the
-    engine's pre-processing resizes frames."""
-    ay = classic.resize_matrix(img.shape[0], h)
-    ax = classic.resize_matrix(img.shape[1], w)
-    return ay @ img @ ax.T
+    return resize(img, h, w)
 
 
-# ---------------------------------------------------------------- data
+def preprocess(rgb8, net_w, net_h):
+    """classic.preprocess, faster: [3, net_h, net_w] in [0, 1]."""
+    return resize(rgb8, net_h, net_w).transpose(2, 0, 1) / 255.0
 
-def sample(rgb8, s, gt, fix=None):
-    """One training/validation map at net size."""
-    net_w, net_h = classic.choose_size(rgb8.shape[1], rgb8.shape[0])
-    x = classic.preprocess(rgb8, net_w, net_h)
-    g = area_down(gt, net_h, net_w)
-    d = {"x": x.astype(np.float32), "s": np.asarray(s, np.float32),
-         "g": (g / g.sum()).astype(np.float32)}
-    if fix is not None:
-        d["f"] = (area_down(fix.astype(np.float64), net_h, net_w) *
-                  (fix.shape[0] * fix.shape[1]) / (net_h * net_w)
-                  ).astype(np.float32)
+
+def truth(g, f, net_h, net_w):
+    """Density normalised to sum 1, fixations as area-weighted counts."""
+    gd = area_down(g, net_h, net_w)
+    out = {"g": torch.from_numpy(gd / gd.sum()).float()}
+    if f is not None:
+        out["f"] = torch.from_numpy(
+            area_down(f.astype(np.float64), net_h, net_w) *
+            (f.shape[0] * f.shape[1]) / (net_h * net_w)).float()
+    return out
+
+
+def crop(a, y0, x0, ch, cw):
+    return np.ascontiguousarray(a[y0:y0 + ch, x0:x0 + cw])
+
+
+def still_items(shared, which, names, rng, with_crop):
+    """Net-size samples of the stills `names` (x, g, f; S added later):
+    one list of views per image."""
+    out = []
+    for n in names:
+        rgb, g, f = dd.load_still(shared, which, n)
+        views = [(rgb, g, f)]
+        if with_crop:
+            h, w = g.shape
+            sc = rng.uniform(*CROP_RANGE)
+            ch, cw = int(round(h * sc)), int(round(w * sc))
+            y0, x0 = rng.integers(0, h - ch + 1), rng.integers(0, w - cw + 1)
+            views.append((crop(rgb, y0, x0, ch, cw), crop(g, y0, x0, ch, cw),
+                          None if f is None else crop(f, y0, x0, ch, cw)))
+        group = []
+        for r, gg, ff in views:
+            if gg.max() <= 0:
+                continue
+            net_w, net_h = classic.choose_size(r.shape[1], r.shape[0])
+            d = truth(gg, ff, net_h, net_w)
+            d["x"] = torch.from_numpy(preprocess(r, net_w, net_h)
+                                      ).float()
+            d["set"] = which
+            group.append(d)
+        if group:
+            out.append(group)
+    return out
+
+
+def add_still_s(groups):
+    """S in still mode, in batches of one net size."""
+    by = {}
+    for d in (d for g in groups for d in g):
+        by.setdefault(tuple(d["x"].shape), []).append(d)
+    for group in by.values():
+        for i in range(0, len(group), 64):
+            part = group[i:i + 64]
+            s = classic_torch.classic_still(
+                torch.stack([d["x"] for d in part]).double()).float()
+            for d, si in zip(part, s):
+                d["s"] = si
+
+
+def clip_item(frames, truths, which):
+    """frames: uint8 RGB list; truths: (g, f) list -> one clip sample."""
+    net_w, net_h = classic.choose_size(frames[0].shape[1],
+                                       frames[0].shape[0])
+    x = torch.stack([torch.from_numpy(preprocess(r, net_w, net_h))
+                     for r in frames])
+    s = classic_torch.classic_clip(x[None])[0].float()
+    ts = [truth(g, f, net_h, net_w) for g, f in truths]
+    d = {"x": x.float(), "s": s, "set": which,
+         "g": torch.stack([t["g"] for t in ts])}
+    if all("f" in t for t in ts):
+        d["f"] = torch.stack([t["f"] for t in ts])
     return d
 
 
-def classic_still(rgb8):
-    net_w, net_h = classic.choose_size(rgb8.shape[1], rgb8.shape[0])
-    return classic.ClassicModel().forward(
-        classic.preprocess(rgb8, net_w, net_h), still=True)
-
-
-def classic_video(frames):
-    m = classic.ClassicModel()
+def hevc_clips(shared, seq, rng):
+    frames, fps = dd.hevc_video(shared, seq)
+    n, h, w = frames.shape[:3]
+    starts = [i for i in range(n - CLIP_LEN + 1)
+              if all(dd.hevc_usable(seq, j, n)
+                     for j in range(i, i + CLIP_LEN))
+              and not any(i < c - 1 < i + CLIP_LEN
+                          for c in [dd.HEVC_CUTS.get(seq, 0)])]
+    pick = sorted(rng.choice(starts, min(CLIPS_PER_SEQ, len(starts)),
+                             replace=False))
     out = []
-    for f in frames:
-        net_w, net_h = classic.choose_size(f.shape[1], f.shape[0])
-        out.append(m.forward(classic.preprocess(f, net_w, net_h)))
+    for i in pick:
+        tr = [dd.hevc_truth(shared, seq, j, fps, w, h)
+              for j in range(i, i + CLIP_LEN)]
+        if any(g.max() <= 0 for g, _ in tr):
+            continue
+        out.append(clip_item(list(frames[i:i + CLIP_LEN]), tr, "hevc"))
     return out
 
 
 def build_data(shared):
     t0 = time.time()
-    root = os.path.join(shared, "data", "mit1003-subset")
-    names = sorted(os.path.basename(p) for p in
-                   glob.glob(os.path.join(root, "stimuli", "*")))
-    order = np.random.default_rng(SEED).permutation(len(names))
-    val_names = set(names[i] for i in order[:N_VAL_MIT])
-    mit_train, mit_val = [], []
-    for n in names:
-        rgb = load_rgb(os.path.join(root, "stimuli", n))
-        gt = load_gray(os.path.join(root, "maps", n))
-        if n in val_names:
-            mit_val.append(dict(sample(rgb, classic_still(rgb), gt), name=n))
-        else:
-            for flip in (False, True):
-                r, g = (rgb[:, ::-1], gt[:, ::-1]) if flip else (rgb, gt)
-                r = np.ascontiguousarray(r)
-                mit_train.append(sample(r, classic_still(r), g))
-    droot = os.path.join(shared, "data", "dhf1k-0601")
-    n = len(glob.glob(os.path.join(droot, "images", "*.jpg")))
-    frames = [load_rgb(os.path.join(droot, "images", "%04d.jpg" % i),
-                       DHF_SIZE) for i in range(1, n + 1)]
-    gts = [load_gray(os.path.join(droot, "maps", "%04d.png" % i))
-           for i in range(1, n + 1)]
-    fixs = [load_gray(os.path.join(droot, "fixation", "%04d.png" % i)) > 0
-            for i in range(1, n + 1)]
-    dhf_seq = []
-    for flip in (False, True):
-        fr = [np.ascontiguousarray(f[:, ::-1]) if flip else f
-              for f in frames]
-        gg = [g[:, ::-1] if flip else g for g in gts]
-        ff = [f[:, ::-1] if flip else f for f in fixs]
-        ss = classic_video(fr)
-        dhf_seq.append([sample(*a) for a in zip(fr, ss, gg, ff)])
-    print("data: %d MIT train maps (with flips), %d MIT val, DHF1K %d frames "
-          "(train 1-%d, val %d-%d); classic S in %.0f s"
-          % (len(mit_train), len(mit_val), n, N_TRAIN_DHF, N_TRAIN_DHF + 1,
-             n, time.time() - t0), flush=True)
-    return {"mit_train": mit_train, "mit_val": mit_val, "dhf": dhf_seq}
+    sp = dd.split(shared)
+    rng = np.random.default_rng(SEED)
+    data = {"train_stills": [], "select_stills": [], "train_clips": [],
+            "select_clips": []}
+    for which in dd.STILL_SETS:
+        data["train_stills"] += still_items(shared, which,
+                                            sp[which]["train"], rng, True)
+        data["select_stills"] += still_items(shared, which,
+                                             sp[which]["select"], rng, False)
+        print("  %s stills loaded (%.0f s)" % (which, time.time() - t0),
+              flush=True)
+    add_still_s(data["train_stills"])
+    add_still_s(data["select_stills"])
+    print("  classic S of the stills (%.0f s)" % (time.time() - t0),
+          flush=True)
+    for side in ("train", "select"):
+        for seq in sp["hevc"][side]:
+            data[side + "_clips"] += hevc_clips(shared, seq, rng)
+        print("  hevc-gaze %s clips (%.0f s)" % (side, time.time() - t0),
+              flush=True)
+    fr, gt, fx = dd.load_dhf(shared)
+    k = sp["dhf"]["train"]
+    data["train_clips"].append(clip_item([fr[i - 1] for i in k],
+                                         [(gt[i - 1], fx[i - 1]) for i in k],
+                                         "dhf"))
+    print("data: %d train stills (with crops), %d select stills, %d train "
+          "clips, %d select clips; %.0f s"
+          % (len(data["train_stills"]), len(data["select_stills"]),
+             len(data["train_clips"]), len(data["select_clips"]),
+             time.time() - t0), flush=True)
+    return data
 
 
 def load_or_build(shared, cache):
-    if cache and os.path.exists(cache):
-        return torch.load(cache)
+    path = os.path.join(cache, "data-v%d-seed%d.pt" % (CACHE_VERSION, SEED))
+    if os.path.exists(path):
+        return torch.load(path)
     data = build_data(shared)
-    if cache:
-        torch.save(data, cache)
+    os.makedirs(cache, exist_ok=True)
+    torch.save(data, path)
     return data
 
 
 # ---------------------------------------------------------------- loss
 
-def tens(d):
-    return (torch.from_numpy(d["x"])[None], torch.from_numpy(d["s"])[None,
-                                                                     None])
-
-
-def map_losses(logits, d):
-    """(KLD, CC, NSS or None) of softmax(logits) vs the sample's GT."""
-    lp = torch.log_softmax(logits.flatten(), 0)
-    p = lp.exp()
-    g = torch.from_numpy(d["g"]).flatten()
-    kld = (g * torch.log(EPS + g / (p + EPS))).sum()
-    pc, gc = p - p.mean(), g - g.mean()
-    cc = (pc * gc).sum() / torch.sqrt((pc * pc).sum() * (gc * gc).sum())
+def frame_losses(logits, g, f=None):
+    """Per-sample (KLD, CC, NSS or None) of softmax(logits) [N, H, W]."""
+    n = logits.shape[0]
+    p = torch.softmax(logits.reshape(n, -1), 1)
+    g = g.reshape(n, -1)
+    kld = (g * torch.log(EPS + g / (p + EPS))).sum(1)
+    pc, gc = p - p.mean(1, keepdim=True), g - g.mean(1, keepdim=True)
+    cc = (pc * gc).sum(1) / torch.sqrt((pc * pc).sum(1) * (gc * gc).sum(1))
     nss = None
-    if "f" in d:
-        f = torch.from_numpy(d["f"]).flatten()
-        z = (p - p.mean()) / p.std()
-        nss = (z * f).sum() / f.sum()
+    if f is not None:
+        f = f.reshape(n, -1)
+        z = (p - p.mean(1, keepdim=True)) / p.std(1, keepdim=True)
+        nss = (z * f).sum(1) / f.sum(1).clamp_min(EPS)
     return kld, cc, nss
 
 
-def loss_of(logits, d):
-    kld, cc, nss = map_losses(logits, d)
-    loss = kld + (1 - cc)
+def loss_of(logits, g, f):
+    kld, cc, nss = frame_losses(logits, g, f)
+    loss = kld + CC_WEIGHT * (1 - cc)
     if nss is not None:
         loss = loss - NSS_WEIGHT * nss
-    return loss
+    return loss.mean()
 
 
-def static_loss(net, d):
-    """A still as a static video of STATIC_LEN frames (the classic S of a
-    repeated frame equals its still-mode S: no motion, the EMA of equal
-    maps): the loss averaged over the frames, frame 0 being still mode.
-    Teaches the GRU not to drift on unseen content."""
-    x, s = tens(d)
+def jitter(x, gen):
+    """Brightness, contrast, saturation +-20 % per sample; x [N, ..., 3,
+    H, W] in [0, 1]."""
+    n = x.shape[0]
+    shape = (n,) + (1,) * (x.dim() - 1)
+
+    def u():
+        return 0.8 + 0.4 * torch.rand(shape, generator=gen)
+    grey = x.mean(-3, keepdim=True)
+    x = grey + (x - grey) * u()
+    m = x.mean((-3, -2, -1), keepdim=True)
+    x = m + (x - m) * u()
+    return (x * u()).clamp(0, 1)
+
+
+def run_static(net, x, s, g, f):
     h, loss = None, 0.0
-    for _ in range(STATIC_LEN):
-        lg, h = net(x, s, h)
-        loss = loss + loss_of(lg, d)
+    for t in range(STATIC_LEN):
+        lg, h = net(x, s[:, None], h)
+        loss = loss + loss_of(lg[:, 0], g, f)
     return loss / STATIC_LEN
 
 
-def run_seq(net, seq):
-    h, out = None, []
-    for d in seq:
-        x, s = tens(d)
-        lg, h = net(x, s, h)
-        out.append(lg)
+def run_clip(net, x, s, g, f):
+    h, loss = None, 0.0
+    for t in range(x.shape[1]):
+        lg, h = net(x[:, t], s[:, t, None], h)
+        loss = loss + loss_of(lg[:, 0], g[:, t],
+                              None if f is None else f[:, t])
+    return loss / x.shape[1]
+
+
+def batches(items, size, rng):
+    """Seeded batches of items with equal tensor shapes."""
+    by = {}
+    for i in rng.permutation(len(items)):
+        by.setdefault(tuple(items[i]["x"].shape), []).append(items[i])
+    out = []
+    for group in by.values():
+        out += [group[i:i + size] for i in range(0, len(group), size)]
     return out
 
 
-def quick_val(net, data):
-    """Validation at net size: {set: (CC, KLD)} and the selection score."""
+def stack(part, key):
+    if not all(key in d for d in part):
+        return None
+    return torch.stack([d[key] for d in part])
+
+
+def flip(t):
+    return None if t is None else torch.flip(t, [-1])
+
+
+@torch.no_grad()
+def select_score(net, data):
+    """{set: (CC, KLD)} on the select side and the mean (CC - KLD)."""
     net.eval()
-    res = {}
-    with torch.no_grad():
-        v = [map_losses(net(*tens(d))[0], d) for d in data["mit_val"]]
-        res["mit"] = (np.mean([float(c) for _, c, _ in v]),
-                      np.mean([float(k) for k, _, _ in v]))
-        v = []
-        for d in data["mit_val"]:
-            x, s = tens(d)
-            h = None
-            for _ in range(STATIC_LEN):
-                lg, h = net(x, s, h)
-            v.append(map_losses(lg, d))
-        res["mit-static-video"] = (np.mean([float(c) for _, c, _ in v]),
-                                   np.mean([float(k) for k, _, _ in v]))
-        lg = run_seq(net, data["dhf"][0])
-        v = [map_losses(lg[i], data["dhf"][0][i])
-             for i in range(N_TRAIN_DHF, len(lg))]
-        res["dhf"] = (np.mean([float(c) for _, c, _ in v]),
-                      np.mean([float(k) for k, _, _ in v]))
-    w = MIT_SCORE_WEIGHT
-    score = (w / 2 * (res["mit"][0] - res["mit"][1]) +
-             w / 2 * (res["mit-static-video"][0] -
-                      res["mit-static-video"][1]) +
-             (1 - w) * (res["dhf"][0] - res["dhf"][1]))
-    return res, score
+    acc = {}
+    for d in (d for g in data["select_stills"] for d in g):
+        lg, _ = net(d["x"][None], d["s"][None, None])
+        k, c, _ = frame_losses(lg[:, 0], d["g"][None])
+        acc.setdefault(d["set"], []).append((float(c), float(k)))
+    for d in data["select_clips"]:
+        h = None
+        for t in range(d["x"].shape[0]):
+            lg, h = net(d["x"][t][None], d["s"][t][None, None], h)
+            k, c, _ = frame_losses(lg[:, 0], d["g"][t][None])
+            acc.setdefault(d["set"], []).append((float(c), float(k)))
+    res = {k: tuple(np.mean(v, 0)) for k, v in acc.items()}
+    return res, float(np.mean([c - k for c, k in res.values()]))
+
+
+def fmt(res):
+    return ", ".join("%s %.3f/%.3f" % (k, c, kl)
+                     for k, (c, kl) in sorted(res.items()))
 
 
 def train(data, args):
     torch.manual_seed(SEED)
+    gen = torch.Generator().manual_seed(SEED)
+    rng = np.random.default_rng(SEED)
     net = dm.DefaultNet().zero_correction()
     decay, no_decay = [], []
     for name, p in net.named_parameters():
@@ -244,164 +355,51 @@ def train(data, args):
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.wd},
                              {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr)
-    rng = np.random.default_rng(SEED)
-    res, best = quick_val(net, data)
-    print("epoch 0 (classic): val %s score %.4f" % (fmt(res), best),
-          flush=True)
+    res, best = select_score(net, data)
+    print("epoch 0 (classic): select CC/KLD %s; score %.4f"
+          % (fmt(res), best), flush=True)
     best_state = {k: v.clone() for k, v in net.state_dict().items()}
     best_epoch, t0 = 0, time.time()
+    n_steps = None
+    step = 0
     for epoch in range(1, args.epochs + 1):
         net.train()
-        order = rng.permutation(len(data["mit_train"]))
-        # Units of work: still batches, and the two DHF1K training
-        # sequences, interleaved in a seeded order.
-        units = [("mit", order[i:i + args.batch])
-                 for i in range(0, len(order), args.batch)]
-        units += [("dhf", k) for k in range(len(data["dhf"]))]
-        uorder = rng.permutation(len(units))
+        # One view (whole or crop) of each still per epoch.
+        views = [g[rng.integers(len(g))] for g in data["train_stills"]]
+        units = ([("still", b) for b in batches(views, STILL_BATCH, rng)] +
+                 [("clip", b) for b in batches(data["train_clips"],
+                                                CLIP_BATCH, rng)])
+        if n_steps is None:
+            n_steps = args.epochs * len(units)
         tot = 0.0
-        for ui in uorder:
-            kind, what = units[ui]
+        for ui in rng.permutation(len(units)):
+            kind, part = units[ui]
+            frac = min(step, n_steps) / n_steps
+            lr = args.lr * 0.5 * (1 + np.cos(np.pi * frac))
+            for grp in opt.param_groups:
+                grp["lr"] = lr
+            x, s, g, f = (stack(part, k) for k in ("x", "s", "g", "f"))
+            if torch.rand(1, generator=gen).item() < 0.5:
+                x, s, g, f = flip(x), flip(s), flip(g), flip(f)
+            x = jitter(x, gen)
             opt.zero_grad()
-            if kind == "mit":
-                loss = sum(static_loss(net, data["mit_train"][i])
-                           for i in what) / len(what)
-            else:
-                seq = data["dhf"][what][:N_TRAIN_DHF]
-                lg = run_seq(net, seq)
-                loss = sum(loss_of(a, d) for a, d in zip(lg, seq)) / len(seq)
-                loss = loss * args.video_weight
+            loss = (run_static if kind == "still" else run_clip)(
+                net, x, s, g, f)
             loss.backward()
             opt.step()
             tot += float(loss)
-        res, score = quick_val(net, data)
+            step += 1
+        res, score = select_score(net, data)
         mark = ""
         if score > best:
             best, best_epoch, mark = score, epoch, " *"
             best_state = {k: v.clone() for k, v in net.state_dict().items()}
-        print("epoch %d: train loss %.4f, val %s score %.4f%s (%.0f s)"
-              % (epoch, tot / len(units), fmt(res), score, mark,
-                 time.time() - t0), flush=True)
-        if epoch - best_epoch >= args.patience:
-            break
+        print("epoch %d: train loss %.4f; select CC/KLD %s; score %.4f%s "
+              "(%.0f s)" % (epoch, tot / len(units), fmt(res), score, mark,
+                            time.time() - t0), flush=True)
     net.load_state_dict(best_state)
     net.eval()
-    return net, best_epoch, epoch
-
-
-def fmt(res):
-    return ", ".join("%s CC %.4f KLD %.4f" % (k, c, kl)
-                     for k, (c, kl) in res.items())
-
-
-# ---------------------------------------------------------------- baselines
-
-def spectral_residual(rgb8, sigma=3.0, width=64):
-    """Hou & Zhang 2007 on a `width`-px-wide grayscale (area resize):
-    log amplitude minus its 3x3 mean (wrapped), back-transform with the
-    phase, square, Gaussian blur (sigma px of that grid, clamped borders)."""
-    h = max(1, int(round(width * rgb8.shape[0] / rgb8.shape[1])))
-    gray = np.asarray(rgb8, np.float64).mean(2) / 255.0
-    g = area_down(gray, h, width)
-    spec = np.fft.fft2(g)
-    amp = np.log(np.abs(spec) + 1e-12)
-    phase = np.angle(spec)
-    mean = sum(np.roll(np.roll(amp, dy, 0), dx, 1)
-               for dy in (-1, 0, 1) for dx in (-1, 0, 1)) / 9.0
-    sal = np.abs(np.fft.ifft2(np.exp(amp - mean + 1j * phase))) ** 2
-    return classic.blur(sal, sigma)
-
-
-def sr_centre(rgb8, out_h, out_w, sr_sigma=3.0, c_sigma=0.25):
-    sr = metrics.resize_bilinear(spectral_residual(rgb8, sr_sigma),
-                                 out_h, out_w)
-    return sr * metrics.centre_prior(out_h, out_w, c_sigma)
-
-
-def engine_map(logits, out_h, out_w):
-    lg = classic.resize_bilinear(np.asarray(logits, np.float64)[0, 0]
-                                 if np.ndim(logits) == 4 else logits,
-                                 out_h, out_w)
-    return dm.softmax_map(lg)
-
-
-def table(net, shared):
-    """Rows of the validation table, at GT resolution, engine-style."""
-    lines = []
-    root = os.path.join(shared, "data", "mit1003-subset")
-    names = sorted(os.path.basename(p) for p in
-                   glob.glob(os.path.join(root, "stimuli", "*")))
-    order = np.random.default_rng(SEED).permutation(len(names))
-    val = [names[i] for i in sorted(order[:N_VAL_MIT])]
-    rgbs = [load_rgb(os.path.join(root, "stimuli", n)) for n in val]
-    gts = [load_gray(os.path.join(root, "maps", n)) for n in val]
-    droot = os.path.join(shared, "data", "dhf1k-0601")
-    n = len(glob.glob(os.path.join(droot, "images", "*.jpg")))
-    frames = [load_rgb(os.path.join(droot, "images", "%04d.jpg" % i),
-                       DHF_SIZE) for i in range(1, n + 1)]
-    dgts = [load_gray(os.path.join(droot, "maps", "%04d.png" % i))
-            for i in range(1, n + 1)]
-    dfix = [load_gray(os.path.join(droot, "fixation", "%04d.png" % i)) > 0
-            for i in range(1, n + 1)]
-    net64 = dm.DefaultNet()
-    net64.load_state_dict(net.state_dict())
-
-    sets = []
-    # MIT1003 validation stills
-    st = dm.DefaultStream(net64)
-    mit = {"default (still)": [st.push(r, still=True) for r in rgbs],
-           "classic (still)": [next(classic.run_frames([r], still=True))
-                               for r in rgbs]}
-    sets.append(("MIT1003 validation stills (%d)" % len(val), rgbs, gts,
-                 None, mit))
-    # DHF1K: the whole 20-frame video, scored on the last frames
-    st = dm.DefaultStream(net64)
-    dv = [st.push(f) for f in frames]
-    st = dm.DefaultStream(net64)
-    ds = [st.push(f, still=True) for f in frames]
-    cv = list(classic.run_frames(frames))
-    k = N_TRAIN_DHF
-    dhf = {"default (video)": dv[k:], "default (still)": ds[k:],
-           "classic (video)": cv[k:]}
-    sets.append(("DHF1K 0601 validation frames %d-%d (video from frame 1)"
-                 % (k + 1, n), frames[k:], dgts[k:], dfix[k:], dhf))
-
-    results = {}
-    for title, imgs, g, f, models in sets:
-        keys = ["CC", "SIM", "KLD"] + (["NSS", "AUC-J"] if f else [])
-        lines.append("")
-        lines.append("%s" % title)
-        lines.append("| %-34s | " % "model" +
-                     " | ".join("%6s" % x for x in keys) + " |")
-        lines.append("|" + "-" * 36 + "|" +
-                     "|".join("-" * 8 for _ in keys) + "|")
-        rows = []
-        rows.append(("centre prior s=0.25", mean_scores(
-            [metrics.centre_prior(*x.shape, 0.25) for x in g], g, f)))
-        best = None
-        for s in ORACLE_SIGMAS:
-            r = mean_scores([metrics.centre_prior(*x.shape, s) for x in g],
-                            g, f)
-            if best is None or r["CC"] > best[1]["CC"]:
-                best = (s, r)
-        rows.append(("centre prior s=%.2f (best CC)" % best[0], best[1]))
-        rows.append(("SR x centre (SR s=3, c=0.25)", mean_scores(
-            [sr_centre(im, *x.shape) for im, x in zip(imgs, g)], g, f)))
-        best = None
-        for srs in (1.5, 3.0, 5.0, 8.0):
-            for cs in (0.15, 0.2, 0.25, 0.3):
-                r = mean_scores([sr_centre(im, *x.shape, srs, cs)
-                                 for im, x in zip(imgs, g)], g, f)
-                if best is None or r["CC"] > best[2]["CC"]:
-                    best = (srs, cs, r)
-        rows.append(("SR x centre (best: s=%g, c=%g)" % best[:2], best[2]))
-        for name, maps in models.items():
-            rows.append((name, mean_scores(maps, g, f)))
-        for name, r in rows:
-            lines.append("| %-34s | " % name +
-                         " | ".join("%6.3f" % r[x] for x in keys) + " |")
-        results[title] = dict(rows)
-    return lines, results
+    return net, best_epoch
 
 
 def main():
@@ -410,56 +408,38 @@ def main():
         "SALIENCY_SHARED_DIR", os.path.join(HERE, "..", "..", "shared")))
     ap.add_argument("--out", default=os.path.join(HERE, "..", "models",
                                                   "default.safetensors"))
-    ap.add_argument("--cache", default=None,
-                    help="torch.save the pre-computed data here (reused)")
-    ap.add_argument("--table", default=None,
-                    help="also write the validation table to this file")
-    ap.add_argument("--epochs", type=int, default=40)
-    ap.add_argument("--patience", type=int, default=8)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--wd", type=float, default=0.05)
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--video-weight", type=float, default=0.5)
-    ap.add_argument("--mit-score-weight", type=float,
-                    default=MIT_SCORE_WEIGHT,
-                    help="weight of MIT1003 (vs DHF1K) in the selection score")
-    ap.add_argument("--eval-only", action="store_true")
-    ap.add_argument("--weights", default=None)
+    ap.add_argument("--cache", default="/work/cache/default-train",
+                    help="preprocessed data is cached here (reused)")
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--wd", type=float, default=1e-2)
+    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
 
-    globals()["MIT_SCORE_WEIGHT"] = args.mit_score_weight
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
+    # Subnormal floats (decaying weights, saturated gates) made one epoch
+    # take ten times as long as the others.
+    torch.set_flush_denormal(True)
     torch.use_deterministic_algorithms(True)
     torch.manual_seed(SEED)
-    np.random.seed(SEED)
-    if not os.path.isdir(os.path.join(args.shared, "data",
-                                      "mit1003-subset")):
+    if not os.path.isdir(os.path.join(args.shared, "data", "osie")):
         print("skip: no data under %s" % args.shared)
         return 77
     t0 = time.time()
-    if args.eval_only:
-        net, meta = dm.load_model(args.weights or args.out)
-        print("training metadata: %s" % meta.get("training"))
-    else:
-        data = load_or_build(args.shared, args.cache)
-        net, best_epoch, last = train(data, args)
-        note = ("MIT1003 subset (56 stills + flips; 14 held out, "
-                "default_rng(%d)) + DHF1K 0601 frames 1-%d (+ flip); seed "
-                "%d; AdamW lr %g wd %g batch %d video weight %g; selection "
-                "%g MIT + %g DHF1K (CC - KLD); best epoch %d of %d; "
-                "tools/train_default.py"
-                % (SEED, N_TRAIN_DHF, SEED, args.lr, args.wd, args.batch,
-                   args.video_weight, args.mit_score_weight,
-                   1 - args.mit_score_weight, best_epoch, last))
-        dm.save_model(net, args.out, note)
-        print("wrote %s (%d bytes): %s" % (args.out,
-                                           os.path.getsize(args.out), note))
-        print("training took %.0f s" % (time.time() - t0), flush=True)
-    lines, _ = table(net, args.shared)
-    print("\n".join(lines))
-    if args.table:
-        with open(args.table, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+    data = load_or_build(args.shared, args.cache)
+    net, best_epoch = train(data, args)
+    w = net.widths
+    note = ("default v2 (%s): train side of tools/default_data.py's split "
+            "(MIT1003, OSIE, EyeCrowd, taskfix-free stills + crops, "
+            "hevc-gaze %d-frame clips, DHF1K 0601 frames 1-%d); seed %d; "
+            "AdamW lr %g wd %g cosine, %d epochs, best (select) epoch %d; "
+            "tools/train_default.py"
+            % (" ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
+               dd.DHF_TRAIN, SEED, args.lr, args.wd, args.epochs,
+               best_epoch))
+    dm.save_model(net, args.out, note)
+    print("wrote %s (%d bytes): %s" % (args.out, os.path.getsize(args.out),
+                                       note))
     print("total %.0f s" % (time.time() - t0))
     return 0
 
