@@ -230,11 +230,11 @@ open_encoder (Encode * e, int pass, const char *stats, GError ** error)
   gboolean single_video = o->inputs[1] == NULL
       && !g_file_test (o->inputs[0], G_FILE_TEST_IS_DIR);
   SalmapEncoderSettings s = {
-    .codec = o->codec,.preset = o->preset,.bitrate_kbps = o->bitrate,
-    .crf = o->crf,.pass = pass,.stats = stats,
+    .codec = {.codec = o->codec,.preset = o->preset,.bitrate_kbps =
+          o->bitrate,.crf = o->crf,.pass = pass,.stats = stats,.width =
+          e->width,.height = e->height,.fps = e->fps},
     .output = pass == 1 ? NULL : o->output,
     .audio_from = single_video ? o->inputs[0] : NULL,
-    .width = e->width,.height = e->height,.fps = e->fps,
   };
 
   e->encoder = salmap_encoder_new (&s, error);

@@ -30,15 +30,10 @@ struct _SalmapEncoder
 static gboolean
 open_codec (SalmapEncoder * enc, GError ** error)
 {
-  const SalmapEncoderSettings *s = &enc->s;
-  SalAvEncoderSettings as = {
-    .codec = s->codec,.preset = s->preset,.bitrate_kbps = s->bitrate_kbps,
-    .crf = s->crf,.pass = s->pass,.stats = s->stats,.width = s->width,
-    .height = s->height,.fps = s->fps,
-    .global_header = enc->out
-        && (enc->out->oformat->flags & AVFMT_GLOBALHEADER),
-  };
+  SalAvEncoderSettings as = enc->s.codec;
 
+  as.global_header = enc->out
+      && (enc->out->oformat->flags & AVFMT_GLOBALHEADER);
   enc->ctx = sal_av_encoder_open (&as, error);
   return enc->ctx != NULL;
 }
@@ -149,7 +144,7 @@ salmap_encoder_new (const SalmapEncoderSettings * s, GError ** error)
     enc->video = avformat_new_stream (enc->out, NULL);
     avcodec_parameters_from_context (enc->video->codecpar, enc->ctx);
     enc->video->time_base = enc->ctx->time_base;
-    enc->video->avg_frame_rate = s->fps;
+    enc->video->avg_frame_rate = s->codec.fps;
     if (!open_audio (enc, error))
       goto fail;
     ret = avio_open (&enc->out->pb, enc->tmp_path, AVIO_FLAG_WRITE);

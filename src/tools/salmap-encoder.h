@@ -11,20 +11,15 @@
 #include <libavutil/frame.h>
 #include <libavutil/rational.h>
 
+#include "sal-av-encoder.h"
+
 G_BEGIN_DECLS
 
 typedef struct
 {
-  const char *codec;            /* "libx264" or "libx265" */
-  const char *preset;
-  int bitrate_kbps;             /* > 0: average bitrate; else crf */
-  double crf;
-  int pass;                     /* 0: one pass; 1 or 2 of a two-pass */
-  const char *stats;            /* two-pass statistics file */
+  SalAvEncoderSettings codec;   /* global_header is set from the container */
   const char *output;           /* NULL: pass 1, nothing written */
   const char *audio_from;       /* copy its audio, if it has any; or NULL */
-  int width, height;
-  AVRational fps;
 } SalmapEncoderSettings;
 
 typedef struct _SalmapEncoder SalmapEncoder;
