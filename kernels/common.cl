@@ -12,21 +12,6 @@ bilinear_taps (int d, int n_src, int n_dst, int *i0, int *i1, float *frac)
   *frac = s - (float) *i0;
 }
 
-/* Bilinear sample of a single-channel CHW plane at dst pixel (x, y). */
-inline float
-sample_bilinear (__global const float *src, int sw, int sh, int x, int y,
-    int dw, int dh)
-{
-  int x0, x1, y0, y1;
-  float fx, fy;
-
-  bilinear_taps (x, sw, dw, &x0, &x1, &fx);
-  bilinear_taps (y, sh, dh, &y0, &y1, &fy);
-  float top = src[y0 * sw + x0] * (1.0f - fx) + src[y0 * sw + x1] * fx;
-  float bot = src[y1 * sw + x0] * (1.0f - fx) + src[y1 * sw + x1] * fx;
-  return top * (1.0f - fy) + bot * fy;
-}
-
 /* Activations of the neural layers; the codes are SalAct's (sal-layers.h). */
 #define SAL_ACT_NONE 0
 #define SAL_ACT_RELU6 1

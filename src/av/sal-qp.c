@@ -20,6 +20,7 @@ struct _SalQp
   /* Box weights from map columns/rows to blocks, for the current map size. */
   int map_w, map_h;
   double *wx, *wy;              /* [bx][map_w], [by][map_h] */
+  double *rows;                 /* [map_h][bx] scratch */
 };
 
 SalQp *
@@ -47,6 +48,7 @@ sal_qp_free (SalQp * qp)
   g_free (qp->offsets);
   g_free (qp->wx);
   g_free (qp->wy);
+  g_free (qp->rows);
   g_free (qp);
 }
 
@@ -93,17 +95,20 @@ sal_qp_update (SalQp * qp, const SalMap * map)
   double max_dq = qp->strength * SAL_QP_MAX, sum = 0, area_sum = 0;
   double *rows;
 
+  /* Per map geometry, not per frame. */
   if (map->width != qp->map_w || map->height != qp->map_h) {
     g_free (qp->wx);
     g_free (qp->wy);
+    g_free (qp->rows);
     qp->wx = box_weights (map->width, qp->width, qp->block, bx);
     qp->wy = box_weights (map->height, qp->height, qp->block, by);
+    qp->rows = g_new (double, (gsize) map->height * bx);
     qp->map_w = map->width;
     qp->map_h = map->height;
   }
 
   /* Mass of each map row inside each block column, then of each block. */
-  rows = g_new0 (double, (gsize) map->height * bx);
+  rows = qp->rows;
   for (int y = 0; y < map->height; y++)
     for (int k = 0; k < bx; k++) {
       const double *w = qp->wx + (gsize) k * map->width;
@@ -138,7 +143,6 @@ sal_qp_update (SalQp * qp, const SalMap * map)
       area_sum += (double) wd * h;
     }
   }
-  g_free (rows);
   qp->have_ema = TRUE;
 
   for (int i = 0; i < bx * by; i++)
