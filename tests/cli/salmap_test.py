@@ -1022,24 +1022,31 @@ CASES = {name[5:]: fn for name, fn in globals().items()
          if name.startswith("case_")}
 
 
-def main():
+def run_case(cases, prefix):
+    """Runs the CASE named on the command line (argv: SALMAP CASE) in a
+    scratch folder; returns the exit status (77: skipped). Shared with
+    tests/encode/encode_test.py."""
     global SALMAP
-    if len(sys.argv) != 3 or sys.argv[2] not in CASES:
+    if len(sys.argv) != 3 or sys.argv[2] not in cases:
         print("usage: %s SALMAP CASE\ncases: %s"
-              % (sys.argv[0], " ".join(CASES)))
+              % (sys.argv[0], " ".join(cases)))
         return 2
     SALMAP = os.path.abspath(sys.argv[1])
     if not os.access(SALMAP, os.X_OK):
         print("%s is not an executable" % SALMAP)
         return 2
-    with tempfile.TemporaryDirectory(prefix="salmap-test-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         try:
-            CASES[sys.argv[2]](tmp)
+            cases[sys.argv[2]](tmp)
         except Skip as e:
             print("SKIP:", e)
             return SKIP
     print("ok")
     return 0
+
+
+def main():
+    return run_case(CASES, "salmap-test-")
 
 
 if __name__ == "__main__":

@@ -424,19 +424,9 @@ CASES = {name[5:]: fn for name, fn in globals().items()
 
 def main():
     global SALMAP
-    if len(sys.argv) != 3 or sys.argv[2] not in CASES:
-        print("usage: %s SALMAP CASE\ncases: %s"
-              % (sys.argv[0], " ".join(CASES)))
-        return 2
-    SALMAP = st.SALMAP = os.path.abspath(sys.argv[1])
-    with tempfile.TemporaryDirectory(prefix="salmap-encode-") as tmp:
-        try:
-            CASES[sys.argv[2]](tmp)
-        except Skip as e:
-            print("SKIP:", e)
-            return st.SKIP
-    print("ok")
-    return 0
+    if len(sys.argv) > 1:
+        SALMAP = os.path.abspath(sys.argv[1])
+    return st.run_case(CASES, "salmap-encode-")
 
 
 if __name__ == "__main__":
