@@ -1,7 +1,7 @@
 """NumPy reference of the weight-free "classic" saliency model.
 
 This file is the specification that kernels/classic.cl and
-src/sal-arch-classic.c implement; the OpenCL version must match it to
+src/models/classic/sal-arch-classic.c implement; the OpenCL version must match it to
 float32 noise (tests/unit/classic_parity.py checks that).
 
 The model, per frame, at the network size W x H (choose_size):

@@ -5,7 +5,7 @@ The network takes the engine's pre-processed RGB at the classic model's net
 size (tools/classic_reference.py:choose_size) and the classic map S on the
 same frame, and returns logits = log(S + 1e-12) + delta + prior at net size;
 the engine resizes the logits bilinearly to the frame size and softmaxes
-them. src/sal-arch-default.c implements the same thing on the engine's
+them. src/models/default/sal-arch-default.c implements the same thing on the engine's
 layers; tests/default/twin_parity.py checks that the two agree.
 
 Module names are the tensor names of the weights file (the spec's table).

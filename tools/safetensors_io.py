@@ -1,7 +1,7 @@
 """Our model file format in Python: safetensors (the package is not in
 Debian 12), float32 little-endian, with string metadata. Used by the
 converter, the references and the trainer; the C loader
-(src/sal-model-file.c) is the strict one.
+(src/engine/sal-model-file.c) is the strict one.
 
   tensors, meta = read(path)       # {name: float32 ndarray}, {str: str}
   write(path, [(name, array)], meta)

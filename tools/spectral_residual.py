@@ -3,7 +3,7 @@
 prior: a weight-free baseline for `salmap eval` and tools/ evaluations.
 
 This file is the specification of the engine's built-in model "sr"
-(`salmap run --model sr`; src/sal-spectral-residual.c, src/sal-arch-sr.c),
+(`salmap run --model sr`; src/models/sr/sal-spectral-residual.c, src/models/sr/sal-arch-sr.c),
 and tests/cli/salmap_test.py's sr cases compare the two. It follows OpenCV's
 cv2.saliency.StaticSaliencySpectralResidual (opencv_contrib 4.6), in
 float64 throughout where OpenCV rounds to uint8 twice (grey, resize):
@@ -50,7 +50,7 @@ from metrics import centre_prior, resize_bilinear  # noqa: E402
 SR_SIZE = 64          # OpenCV's resImWidth = resImHeight
 BLUR_SIZE = 5         # OpenCV's GaussianBlur (Size (5, 5), 8)
 BLUR_SIGMA = 8.0
-CENTRE_SIGMA = 0.25   # src/sal-arch-centre.c CENTRE_SIGMA
+CENTRE_SIGMA = 0.25   # src/models/centre/sal-arch-centre.c CENTRE_SIGMA
 LOG_FLOOR = 1e-6      # |F| below this counts as this (log of 0)
 
 

@@ -5,7 +5,7 @@ Written from the design notes (unisal.md), not from the upstream code: it
 reads the upstream state_dict names directly, so it loads either the upstream
 checkpoint (`weights_best.pth`, a torch.save'd state_dict) or our
 safetensors model file (tools/convert_unisal.py keeps the upstream names and
-leaves BN unfolded). src/sal-arch-unisal.c must match this file to float32
+leaves BN unfolded). src/models/unisal/sal-arch-unisal.c must match this file to float32
 noise; tests/unisal/ checks both against each other and against the
 upstream outputs.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The OpenCL layers (src/sal-layers.h) against NumPy implementations of
+"""The OpenCL layers (src/layers/sal-layers.h) against NumPy implementations of
 PyTorch's semantics, written here independently of the kernels, on random
 data of awkward sizes.
 

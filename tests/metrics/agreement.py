@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The C metrics (src/sal-metrics.c, through metrics-driver) against the
+"""The C metrics (src/engine/sal-metrics.c, through metrics-driver) against the
 NumPy reference (metrics.py) on random maps: sizes from 1 row to 360p,
 predictions at another size than the ground truth, constant maps, ties,
 sparse and missing fixations, few or no shuffled-AUC negatives. They must

@@ -1,5 +1,5 @@
 """GLib's GRand in NumPy, and the draws of sal_metrics_draw_jitter and
-sal_metrics_draw_splits (src/sal-metrics.h), so that a test can feed
+sal_metrics_draw_splits (src/engine/sal-metrics.h), so that a test can feed
 metrics.py the very random numbers the C metrics and `salmap eval` use.
 
 g_rand_new_with_seed (seed) is MT19937 seeded with init_genrand (seed),
