@@ -7,6 +7,7 @@
  */
 
 #include "overlay.h"
+#include "bands.h"
 
 #include <math.h>
 #include <string.h>
@@ -31,6 +32,15 @@ typedef struct
 /* Luma and chroma planes, horizontally and vertically. */
 #define N_AXES 4
 
+/* Row buffers of one band (bands.h): each band runs on one thread. */
+typedef struct
+{
+  guint16 *row;                 /* two map rows interpolated; width + 1 */
+  guint8 *plane_levels;         /* one plane row of levels */
+  guint16 *colours;             /* and of colours */
+  gsize row_size, plane_levels_size, colours_size;
+} Rows;
+
 struct _GstSaliencyRenderer
 {
   const gfloat *map;
@@ -44,10 +54,7 @@ struct _GstSaliencyRenderer
   Axis axes[N_AXES];
   guint next_axis;              /* the one to replace on a miss */
 
-  guint16 *row;                 /* two map rows interpolated; width + 1 */
-  guint8 *plane_levels;         /* one plane row of levels */
-  guint16 *colours;             /* and of colours */
-  gsize row_size, plane_levels_size, colours_size;
+  Rows rows[GST_SALIENCY_MAX_BANDS];
 };
 
 GstSaliencyRenderer *
@@ -67,9 +74,11 @@ gst_saliency_renderer_free (GstSaliencyRenderer * r)
     g_free (r->axes[i].start);
   }
   g_free (r->levels);
-  g_free (r->row);
-  g_free (r->plane_levels);
-  g_free (r->colours);
+  for (guint i = 0; i < GST_SALIENCY_MAX_BANDS; i++) {
+    g_free (r->rows[i].row);
+    g_free (r->rows[i].plane_levels);
+    g_free (r->rows[i].colours);
+  }
   g_free (r);
 }
 
@@ -208,13 +217,12 @@ get_axis (GstSaliencyRenderer * r, gint size, gint sub, gint frame_size,
 
 /* The levels of plane row @y, one per sample of the row (@ax->size). */
 static void
-upsample_row (GstSaliencyRenderer * r, const Axis * ax, const Axis * ay,
-    gint y, guint8 * restrict out)
+upsample_row (const GstSaliencyRenderer * r, const Axis * ax,
+    const Axis * ay, gint y, guint16 * restrict row, guint8 * restrict out)
 {
   const guint8 *a = r->levels + (gsize) ay->index[y] * r->width;
   const guint8 *b = a + (ay->index[y] + 1 < r->height ? r->width : 0);
   guint wy = ay->weight[y], ky = WEIGHT_ONE - wy;
-  guint16 *restrict row = r->row;
   const gint *restrict start = ax->start;
   const guint16 *restrict weight = ax->weight;
 
@@ -235,16 +243,21 @@ upsample_row (GstSaliencyRenderer * r, const Axis * ax, const Axis * ay,
   }
 }
 
-/* Prepares the row buffers for planes up to @width samples wide. */
+/* Prepares the row buffers of @n_bands bands for planes up to @width
+ * samples wide. */
 static void
-prepare_rows (GstSaliencyRenderer * r, gint width)
+prepare_rows (GstSaliencyRenderer * r, gint width, gint n_bands)
 {
-  ensure_size ((gpointer *) & r->row, &r->row_size, r->width + 1,
-      sizeof (guint16));
-  ensure_size ((gpointer *) & r->plane_levels, &r->plane_levels_size, width,
-      1);
-  ensure_size ((gpointer *) & r->colours, &r->colours_size, width,
-      sizeof (guint16));
+  for (gint b = 0; b < n_bands; b++) {
+    Rows *rows = &r->rows[b];
+
+    ensure_size ((gpointer *) & rows->row, &rows->row_size, r->width + 1,
+        sizeof (guint16));
+    ensure_size ((gpointer *) & rows->plane_levels, &rows->plane_levels_size,
+        width, 1);
+    ensure_size ((gpointer *) & rows->colours, &rows->colours_size, width,
+        sizeof (guint16));
+  }
 }
 
 /* p = (p * keep + colour) / 256 for the samples of a row, with colour =
@@ -301,6 +314,62 @@ blend_row (guint8 * p, gint pstride, const guint8 * restrict lev, gint n,
  * channel is left untouched. Each row of each plane is interpolated once
  * and blended into all the components of the plane.
  */
+/* One plane of a frame being blended: its axes, and the components that
+ * lie in it with their colour tables. */
+typedef struct
+{
+  const Axis *ax, *ay;
+  gint n;
+  guint8 *data[3];
+  gint stride[3], pstride[3];
+  const guint16 *lut[3];
+} BlendPlane;
+
+typedef struct
+{
+  GstSaliencyRenderer *r;
+  BlendPlane planes[GST_VIDEO_MAX_PLANES];
+  gint n_planes;
+  guint keep;
+} Blend;
+
+static void
+blend_band (gpointer ctx, gint band, gint n_bands)
+{
+  Blend *bl = ctx;
+  Rows *rows = &bl->r->rows[band];
+
+  for (gint i = 0; i < bl->n_planes; i++) {
+    const BlendPlane *pl = &bl->planes[i];
+    gint y1 = gst_saliency_band_start (pl->ay->size, band + 1, n_bands);
+
+    for (gint y = gst_saliency_band_start (pl->ay->size, band, n_bands);
+        y < y1; y++) {
+      upsample_row (bl->r, pl->ax, pl->ay, y, rows->row, rows->plane_levels);
+      for (gint k = 0; k < pl->n; k++)
+        blend_row (pl->data[k] + (gsize) y * pl->stride[k], pl->pstride[k],
+            rows->plane_levels, pl->ax->size, pl->lut[k], rows->colours,
+            bl->keep);
+    }
+  }
+}
+
+/**
+ * gst_saliency_renderer_blend:
+ * @renderer: a #GstSaliencyRenderer with a map
+ * @frame: a frame mapped for writing, of a format whose first components
+ *   are R, G, B or Y, U, V or gray (with any alpha last)
+ * @palette: colours in the frame's colour space
+ * @alpha: opacity of the heatmap, 0 leaves the frame as it is
+ *
+ * Blends the heatmap into @frame: every colour component becomes
+ * (1 - @alpha) * itself + @alpha * the palette colour of the map's level
+ * at that sample, the map interpolated bilinearly at the sample's centre
+ * (for subsampled chroma, the centre of the pixels it covers). An alpha
+ * channel is left untouched. Each row of each plane is interpolated once
+ * and blended into all the components of the plane; large frames are
+ * split into bands of rows drawn on several cores.
+ */
 void
 gst_saliency_renderer_blend (GstSaliencyRenderer * r, GstVideoFrame * frame,
     const GstSaliencyPalette * palette, gdouble alpha)
@@ -310,49 +379,71 @@ gst_saliency_renderer_blend (GstSaliencyRenderer * r, GstVideoFrame * frame,
   gint height = GST_VIDEO_FRAME_HEIGHT (frame);
   gint n_comps = MIN (GST_VIDEO_FRAME_N_COMPONENTS (frame), 3);
   guint a = (guint) lround (CLAMP (alpha, 0.0, 1.0) * WEIGHT_ONE);
-  guint keep = WEIGHT_ONE - a;
   guint16 lut[3][256];
+  Blend bl = {.r = r,.keep = WEIGHT_ONE - a };
+  gint n_bands;
 
   if (a == 0 || !r->map)
     return;
 
+  n_bands = gst_saliency_bands_for ((gsize) width * height);
   prepare_levels (r);
-  prepare_rows (r, width);
+  prepare_rows (r, width, n_bands);
 
   for (gint comp = 0; comp < n_comps; comp++)
     for (gint i = 0; i < 256; i++)
       lut[comp][i] = palette->c[i][comp] * a + WEIGHT_ONE / 2;
 
   for (guint plane = 0; plane < GST_VIDEO_FRAME_N_PLANES (frame); plane++) {
-    gint comps[3], n = 0;
-    const Axis *ax, *ay;
-    gint first;
+    BlendPlane *pl = &bl.planes[bl.n_planes];
+    gint first = 0;
 
-    for (gint comp = 0; comp < n_comps; comp++)
-      if (GST_VIDEO_FORMAT_INFO_PLANE (finfo, comp) == plane)
-        comps[n++] = comp;
-    if (n == 0)
+    pl->n = 0;
+    for (gint comp = 0; comp < n_comps; comp++) {
+      if (GST_VIDEO_FORMAT_INFO_PLANE (finfo, comp) != plane)
+        continue;
+      if (pl->n == 0)
+        first = comp;
+      pl->data[pl->n] = GST_VIDEO_FRAME_COMP_DATA (frame, comp);
+      pl->stride[pl->n] = GST_VIDEO_FRAME_COMP_STRIDE (frame, comp);
+      pl->pstride[pl->n] = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, comp);
+      pl->lut[pl->n] = lut[comp];
+      pl->n++;
+    }
+    if (pl->n == 0)
       continue;
 
-    /* The components of one plane share its subsampling. */
-    first = comps[0];
-    ax = get_axis (r, GST_VIDEO_FRAME_COMP_WIDTH (frame, first),
+    /* The components of one plane share its subsampling. The axes are
+     * looked up (and cached) here, before any band runs. */
+    pl->ax = get_axis (r, GST_VIDEO_FRAME_COMP_WIDTH (frame, first),
         GST_VIDEO_FORMAT_INFO_W_SUB (finfo, first), width, r->width);
-    ay = get_axis (r, GST_VIDEO_FRAME_COMP_HEIGHT (frame, first),
+    pl->ay = get_axis (r, GST_VIDEO_FRAME_COMP_HEIGHT (frame, first),
         GST_VIDEO_FORMAT_INFO_H_SUB (finfo, first), height, r->height);
-
-    for (gint y = 0; y < ay->size; y++) {
-      upsample_row (r, ax, ay, y, r->plane_levels);
-      for (gint k = 0; k < n; k++) {
-        gint comp = comps[k];
-        guint8 *p = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (frame, comp)
-            + (gsize) y * GST_VIDEO_FRAME_COMP_STRIDE (frame, comp);
-
-        blend_row (p, GST_VIDEO_FRAME_COMP_PSTRIDE (frame, comp),
-            r->plane_levels, ax->size, lut[comp], r->colours, keep);
-      }
-    }
+    bl.n_planes++;
   }
+
+  gst_saliency_bands_run (n_bands, blend_band, &bl);
+}
+
+typedef struct
+{
+  GstSaliencyRenderer *r;
+  const Axis *ax, *ay;
+  guint8 *data;
+  gint stride;
+} Draw;
+
+static void
+draw_band (gpointer ctx, gint band, gint n_bands)
+{
+  Draw *d = ctx;
+  Rows *rows = &d->r->rows[band];
+  gint y1 = gst_saliency_band_start (d->ay->size, band + 1, n_bands);
+
+  for (gint y = gst_saliency_band_start (d->ay->size, band, n_bands); y < y1;
+      y++)
+    upsample_row (d->r, d->ax, d->ay, y, rows->row,
+        d->data + (gsize) y * d->stride);
 }
 
 /**
@@ -368,18 +459,18 @@ gst_saliency_renderer_draw_map (GstSaliencyRenderer * r,
 {
   gint width = GST_VIDEO_FRAME_WIDTH (frame);
   gint height = GST_VIDEO_FRAME_HEIGHT (frame);
-  guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
-  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
-  const Axis *ax, *ay;
+  Draw d = {.r = r };
+  gint n_bands;
 
   g_return_if_fail (GST_VIDEO_FRAME_FORMAT (frame) == GST_VIDEO_FORMAT_GRAY8);
   g_return_if_fail (r->map != NULL);
 
+  n_bands = gst_saliency_bands_for ((gsize) width * height);
   prepare_levels (r);
-  prepare_rows (r, width);
-  ax = get_axis (r, width, 0, width, r->width);
-  ay = get_axis (r, height, 0, height, r->height);
-
-  for (gint y = 0; y < height; y++)
-    upsample_row (r, ax, ay, y, data + (gsize) y * stride);
+  prepare_rows (r, width, n_bands);
+  d.ax = get_axis (r, width, 0, width, r->width);
+  d.ay = get_axis (r, height, 0, height, r->height);
+  d.data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
+  d.stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+  gst_saliency_bands_run (n_bands, draw_band, &d);
 }

@@ -200,6 +200,7 @@ GST_START_TEST (test_like_the_full_size_path)
 {
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
     check (formats[i], 1920, 1080, 128, 72, GST_SALIENCY_COLORMAP_TURBO, 0.5);
+    check (formats[i], 3840, 2160, 128, 72, GST_SALIENCY_COLORMAP_TURBO, 0.6);
     check (formats[i], 333, 187, 128, 72, GST_SALIENCY_COLORMAP_JET, 1.0);
     check (formats[i], 201, 301, 85, 128, GST_SALIENCY_COLORMAP_INFERNO,
         0.7);
@@ -270,6 +271,56 @@ GST_START_TEST (test_one_to_one_is_exact)
 
 GST_END_TEST;
 
+/* mode=map's picture: the map upsampled at the frame size, within the
+ * rounding of the fixed-point interpolation of quantised levels; 1080p and
+ * 4K frames are drawn in bands on several threads, which must not show. */
+GST_START_TEST (test_draw_map_like_the_full_size_path)
+{
+  static const gint sizes[][4] = {
+    {1920, 1080, 128, 72}, {3840, 2160, 128, 72}, {333, 187, 128, 72},
+    {201, 301, 85, 128},
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    gint w = sizes[i][0], h = sizes[i][1], mw = sizes[i][2], mh = sizes[i][3];
+    GstSaliencyRenderer *renderer = gst_saliency_renderer_new ();
+    gfloat *map = make_map (mw, mh), *big, max = 0.0f, big_max;
+    guint8 *levels = g_malloc ((gsize) w * h);
+    GstVideoInfo info;
+    GstVideoFrame f;
+    GstBuffer *buf;
+    guint worst = 0;
+
+    for (gint k = 0; k < mw * mh; k++)
+      max = MAX (max, map[k]);
+    big = resize (map, mw, mh, w, h, &big_max);
+    gst_saliency_quantise (big, (gsize) w * h, big_max, levels);
+
+    gst_video_info_set_format (&info, GST_VIDEO_FORMAT_GRAY8, w, h);
+    buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+    fail_unless (gst_video_frame_map (&f, &info, buf, GST_MAP_READWRITE));
+    gst_saliency_renderer_set_map (renderer, map, mw, mh, max);
+    gst_saliency_renderer_draw_map (renderer, &f);
+    for (gint y = 0; y < h; y++) {
+      const guint8 *row = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&f, 0)
+          + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (&f, 0);
+
+      for (gint x = 0; x < w; x++)
+        worst = MAX (worst, (guint) abs (row[x] - levels[y * w + x]));
+    }
+    gst_video_frame_unmap (&f);
+    fail_unless (worst <= 2, "%dx%d: map differs by %u levels", w, h, worst);
+
+    gst_buffer_unref (buf);
+    g_free (big);
+    g_free (levels);
+    g_free (map);
+    gst_saliency_renderer_free (renderer);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 overlay_suite (void)
 {
@@ -278,6 +329,7 @@ overlay_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_like_the_full_size_path);
+  tcase_add_test (tc, test_draw_map_like_the_full_size_path);
   tcase_add_test (tc, test_one_to_one_is_exact);
   return s;
 }
