@@ -27,8 +27,8 @@ Usage as a tool:
 writes float32 [T, H, W] probability maps (with --log: log-probabilities)
 at the frames' size, as `salmap run --model F --npy` does.
   /usr/bin/python3 tools/default_model.py --random OUT.safetensors [--seed N]
-writes an untrained model with random non-zero weights everywhere (delta
-and prior_mix included), for parity tests.
+writes an untrained model with random non-zero weights everywhere (delta,
+prior_mix and sr_mix included), for parity tests; with --no-sr, a v2 one.
 """
 
 import argparse
@@ -46,8 +46,10 @@ sys.path.insert(0, HERE)
 
 import classic_reference as classic  # noqa: E402
 import safetensors_io  # noqa: E402
+import spectral_residual  # noqa: E402
 
 LOG_EPS = 1e-12
+SR_EPS = 1e-2        # log (R + SR_EPS): R's maximum is about 1
 N_PRIORS = 8
 GAUSSIAN_SCALE = 6.0
 FORMAT_META = {"format": "gst-saliency", "format_version": "1",
@@ -68,6 +70,15 @@ TENSOR_ORDER = (
     "priors",
     "prior_mix.weight", "prior_mix.bias",
 )
+# v3 adds the spectral residual cue: a fifth input channel of enc1 and a
+# learned weight of its log in the logits.
+SR_TENSORS = ("sr_mix.weight",)
+
+
+def sr_cue(rgb):
+    """The spectral residual R [H, W] of the net-size RGB [3, H, W] in
+    [0, 1] (tools/spectral_residual.py's sr_map: max about 1)."""
+    return spectral_residual.sr_map(np.asarray(rgb).transpose(1, 2, 0))
 
 
 def r6(x):
@@ -97,9 +108,10 @@ def gaussian_priors(priors, h, w):
 # carries them in its tensor shapes (the engine reads them from there), so
 # other widths load too: load_model builds the net from the file's shapes.
 WIDTHS = {"c1": 16, "c2": 32, "c3": 64, "hidden": 48, "d3": 48, "d2": 24,
-          "d1": 16, "k_gru": 1, "k_dec3": 3, "n_priors": N_PRIORS}
+          "d1": 16, "k_gru": 1, "k_dec3": 3, "n_priors": N_PRIORS, "sr": 1}
 OLD_WIDTHS = {"c1": 16, "c2": 32, "c3": 48, "hidden": 32, "d3": 32,
-              "d2": 16, "d1": 8, "k_gru": 1, "k_dec3": 1, "n_priors": 8}
+              "d2": 16, "d1": 8, "k_gru": 1, "k_dec3": 1, "n_priors": 8,
+              "sr": 0}
 
 
 def widths_of(sd):
@@ -113,7 +125,8 @@ def widths_of(sd):
             "d1": sd["dec1.weight"].shape[0],
             "k_gru": sd["gru_rx.weight"].shape[-1],
             "k_dec3": sd["dec3.weight"].shape[-1],
-            "n_priors": sd["priors"].shape[0]}
+            "n_priors": sd["priors"].shape[0],
+            "sr": int(sd["enc1.weight"].shape[1] == 5)}
 
 
 class DefaultNet(nn.Module):
@@ -124,7 +137,8 @@ class DefaultNet(nn.Module):
         c1, c2, c3, hd = w["c1"], w["c2"], w["c3"], w["hidden"]
         kg, kd = w["k_gru"], w["k_dec3"]
         self.n_priors = w["n_priors"]
-        self.enc1 = nn.Conv2d(4, c1, 3, 2, 1)
+        self.sr = bool(w.get("sr", 0))
+        self.enc1 = nn.Conv2d(5 if self.sr else 4, c1, 3, 2, 1)
         self.enc2_dw = nn.Conv2d(c1, c1, 3, 2, 1, groups=c1)
         self.enc2_pw = nn.Conv2d(c1, c2, 1)
         self.enc3_dw = nn.Conv2d(c2, c2, 3, 2, 1, groups=c2)
@@ -143,6 +157,8 @@ class DefaultNet(nn.Module):
         self.delta = nn.Conv2d(w["d1"], 1, 1)
         self.priors = nn.Parameter(torch.zeros(self.n_priors, 2, 2))
         self.prior_mix = nn.Conv2d(self.n_priors, 1, 1)
+        if self.sr:
+            self.sr_mix = nn.Conv2d(1, 1, 1, bias=False)
         self.init_priors(torch.Generator().manual_seed(0))
 
     def init_priors(self, gen):
@@ -161,6 +177,8 @@ class DefaultNet(nn.Module):
             for m in (self.delta, self.prior_mix):
                 m.weight.zero_()
                 m.bias.zero_()
+            if self.sr:
+                self.sr_mix.weight.zero_()
         return self
 
     def hidden_size(self, h, w):
@@ -168,14 +186,20 @@ class DefaultNet(nn.Module):
             h, w = (h + 1) // 2, (w + 1) // 2
         return h, w
 
-    def forward(self, rgb, s, h=None, return_parts=False):
+    def forward(self, rgb, s, h=None, r=None, return_parts=False):
         """rgb [N, 3, H, W] in [0, 1]; s [N, 1, H, W] (> 0) the classic map;
-        h [N, hidden, H/8, W/8] or None (zeros: first frame or still mode).
+        h [N, hidden, H/8, W/8] or None (zeros: first frame or still mode);
+        r [N, 1, H, W] the spectral residual of rgb (sr_cue; v3 only).
         Returns (logits [N, 1, H, W], h')."""
         if s.dim() == 3:
             s = s.unsqueeze(1)
         L = torch.log(s + LOG_EPS)
         x0 = torch.cat([rgb, L], 1)
+        if self.sr:
+            if r.dim() == 3:
+                r = r.unsqueeze(1)
+            Lr = torch.log(r + SR_EPS)
+            x0 = torch.cat([x0, Lr], 1)
         e1 = r6(self.enc1(x0))
         e2 = r6(self.enc2_pw(r6(self.enc2_dw(e1))))
         e3 = r6(self.enc3_pw(r6(self.enc3_dw(e2))))
@@ -195,6 +219,8 @@ class DefaultNet(nn.Module):
         delta = up(self.delta(d1), L)
         pri = self.prior_mix(gaussian_priors(self.priors, *L.shape[-2:]))
         logits = L + delta + pri
+        if self.sr:
+            logits = logits + self.sr_mix(Lr)
         if return_parts:
             return logits, hn, {"L": L, "delta": delta, "prior": pri}
         return logits, hn
@@ -204,10 +230,11 @@ class DefaultNet(nn.Module):
 
 def save_model(net, path, training):
     sd = net.state_dict()
-    assert set(sd) == set(TENSOR_ORDER), sorted(set(sd) ^ set(TENSOR_ORDER))
+    order = TENSOR_ORDER + (SR_TENSORS if net.sr else ())
+    assert set(sd) == set(order), sorted(set(sd) ^ set(order))
     meta = dict(FORMAT_META)
     meta["training"] = " ".join(str(training).split())
-    safetensors_io.write(path, [(k, sd[k]) for k in TENSOR_ORDER], meta,
+    safetensors_io.write(path, [(k, sd[k]) for k in order], meta,
                          prefix=".default-")
 
 
@@ -240,6 +267,8 @@ def random_model(seed=1, widths=None):
         net.prior_mix.weight.copy_(0.3 * torch.randn(
             net.prior_mix.weight.shape, generator=gen))
         net.prior_mix.bias.fill_(-0.5)
+        if net.sr:
+            net.sr_mix.weight.fill_(0.7)
     return net
 
 
@@ -276,15 +305,18 @@ class DefaultStream:
         net_w, net_h = classic.choose_size(fw, fh)
         x = classic.preprocess(rgb8, net_w, net_h)
         s = self.classic.forward(x, still=still)
-        return x, s
+        r = sr_cue(x) if self.net.sr else None
+        return x, s, r
 
     def push_logits(self, rgb8, still=False):
         """Net-size logits [H, W] (float64 numpy)."""
-        x, s = self.net_input(rgb8, still)
+        x, s, r = self.net_input(rgb8, still)
         with torch.no_grad():
             xt = torch.from_numpy(x).to(self.dtype).unsqueeze(0)
             st = torch.from_numpy(np.asarray(s)).to(self.dtype)[None, None]
-            logits, hn = self.net(xt, st, None if still else self.h)
+            rt = (None if r is None else
+                  torch.from_numpy(r).to(self.dtype)[None, None])
+            logits, hn = self.net(xt, st, None if still else self.h, rt)
         if not still:
             self.h = hn
         return logits[0, 0].double().numpy()
@@ -305,6 +337,8 @@ def main(argv=None):
     ap.add_argument("--random", metavar="OUT",
                     help="write an untrained random-weights model and exit")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-sr", action="store_true",
+                    help="with --random: a v2 model (no spectral residual)")
     ap.add_argument("--still", action="store_true")
     ap.add_argument("--log", action="store_true",
                     help="write log-probabilities instead of probabilities")
@@ -316,7 +350,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     if a.random:
-        save_model(random_model(a.seed), a.random,
+        save_model(random_model(a.seed, dict(WIDTHS, sr=0) if a.no_sr
+                                else None), a.random,
                    "untrained: random weights, seed %d (parity tests only)"
                    % a.seed)
         return 0

@@ -60,7 +60,7 @@ NSS_WEIGHT = 0.1
 CC_WEIGHT = 2.0         # CC is the headline metric; KLD alone flattens maps
 STILL_BATCH, CLIP_BATCH = 16, 4
 EPS = 1e-12
-CACHE_VERSION = 1
+CACHE_VERSION = 2      # 2: with the spectral residual cue R
 
 
 _SPARSE = {}
@@ -230,11 +230,24 @@ def build_data(shared):
     return data
 
 
+def add_sr(data):
+    """R, the spectral residual cue (dm.sr_cue), of every frame."""
+    for d in (d for g in data["train_stills"] + data["select_stills"]
+              for d in g):
+        d["r"] = torch.from_numpy(dm.sr_cue(d["x"].double().numpy())).float()
+    for d in data["train_clips"] + data["select_clips"]:
+        d["r"] = torch.stack([torch.from_numpy(dm.sr_cue(x.double().numpy()))
+                              for x in d["x"]]).float()
+    return data
+
+
 def load_or_build(shared, cache):
     path = os.path.join(cache, "data-v%d-seed%d.pt" % (CACHE_VERSION, SEED))
     if os.path.exists(path):
         return torch.load(path)
-    data = build_data(shared)
+    v1 = os.path.join(cache, "data-v1-seed%d.pt" % SEED)
+    data = add_sr(torch.load(v1) if os.path.exists(v1)
+                  else build_data(shared))
     os.makedirs(cache, exist_ok=True)
     torch.save(data, path)
     return data
@@ -281,18 +294,18 @@ def jitter(x, gen):
     return (x * u()).clamp(0, 1)
 
 
-def run_static(net, x, s, g, f):
+def run_static(net, x, s, r, g, f):
     h, loss = None, 0.0
     for t in range(STATIC_LEN):
-        lg, h = net(x, s[:, None], h)
+        lg, h = net(x, s[:, None], h, r[:, None])
         loss = loss + loss_of(lg[:, 0], g, f)
     return loss / STATIC_LEN
 
 
-def run_clip(net, x, s, g, f):
+def run_clip(net, x, s, r, g, f):
     h, loss = None, 0.0
     for t in range(x.shape[1]):
-        lg, h = net(x[:, t], s[:, t, None], h)
+        lg, h = net(x[:, t], s[:, t, None], h, r[:, t, None])
         loss = loss + loss_of(lg[:, 0], g[:, t],
                               None if f is None else f[:, t])
     return loss / x.shape[1]
@@ -325,13 +338,15 @@ def select_score(net, data):
     net.eval()
     acc = {}
     for d in (d for g in data["select_stills"] for d in g):
-        lg, _ = net(d["x"][None], d["s"][None, None])
+        lg, _ = net(d["x"][None], d["s"][None, None], None,
+                    d["r"][None, None])
         k, c, _ = frame_losses(lg[:, 0], d["g"][None])
         acc.setdefault(d["set"], []).append((float(c), float(k)))
     for d in data["select_clips"]:
         h = None
         for t in range(d["x"].shape[0]):
-            lg, h = net(d["x"][t][None], d["s"][t][None, None], h)
+            lg, h = net(d["x"][t][None], d["s"][t][None, None], h,
+                        d["r"][t][None, None])
             k, c, _ = frame_losses(lg[:, 0], d["g"][t][None])
             acc.setdefault(d["set"], []).append((float(c), float(k)))
     res = {k: tuple(np.mean(v, 0)) for k, v in acc.items()}
@@ -366,9 +381,10 @@ def train(data, args):
         net.train()
         # One view (whole or crop) of each still per epoch.
         views = [g[rng.integers(len(g))] for g in data["train_stills"]]
-        units = ([("still", b) for b in batches(views, STILL_BATCH, rng)] +
-                 [("clip", b) for b in batches(data["train_clips"],
-                                                CLIP_BATCH, rng)])
+        units = [("still", b) for b in batches(views, STILL_BATCH, rng)]
+        for _ in range(args.clip_repeat):
+            units += [("clip", b) for b in batches(data["train_clips"],
+                                                    CLIP_BATCH, rng)]
         if n_steps is None:
             n_steps = args.epochs * len(units)
         tot = 0.0
@@ -378,13 +394,14 @@ def train(data, args):
             lr = args.lr * 0.5 * (1 + np.cos(np.pi * frac))
             for grp in opt.param_groups:
                 grp["lr"] = lr
-            x, s, g, f = (stack(part, k) for k in ("x", "s", "g", "f"))
+            x, s, r, g, f = (stack(part, k)
+                             for k in ("x", "s", "r", "g", "f"))
             if torch.rand(1, generator=gen).item() < 0.5:
-                x, s, g, f = flip(x), flip(s), flip(g), flip(f)
+                x, s, r, g, f = (flip(t) for t in (x, s, r, g, f))
             x = jitter(x, gen)
             opt.zero_grad()
             loss = (run_static if kind == "still" else run_clip)(
-                net, x, s, g, f)
+                net, x, s, r, g, f)
             loss.backward()
             opt.step()
             tot += float(loss)
@@ -414,6 +431,8 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--wd", type=float, default=1e-2)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--clip-repeat", type=int, default=1,
+                    help="video clips are seen this many times an epoch")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -429,12 +448,12 @@ def main():
     data = load_or_build(args.shared, args.cache)
     net, best_epoch = train(data, args)
     w = net.widths
-    note = ("default v2 (%s): train side of tools/default_data.py's split "
+    note = ("default v%d (%s): train side of tools/default_data.py's split "
             "(MIT1003, OSIE, EyeCrowd, taskfix-free stills + crops, "
             "hevc-gaze %d-frame clips, DHF1K 0601 frames 1-%d); seed %d; "
             "AdamW lr %g wd %g cosine, %d epochs, best (select) epoch %d; "
             "tools/train_default.py"
-            % (" ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
+            % (3 if net.sr else 2, " ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
                dd.DHF_TRAIN, SEED, args.lr, args.wd, args.epochs,
                best_epoch))
     dm.save_model(net, args.out, note)

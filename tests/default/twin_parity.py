@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Parity of the engine's "default" model with its PyTorch twin.
 
-  twin_parity.py SALMAP {trained,random}
+  twin_parity.py SALMAP {trained,random,random-v2}
 
 trained: models/default.safetensors (skips when it is absent);
-random:  a model with random non-zero weights everywhere (delta and
-         prior_mix included), written here by tools/default_model.py
-         --random, so that the learned correction, the priors and the GRU
-         all count.
+random:  a v3 model with random non-zero weights everywhere (delta,
+         prior_mix and the spectral residual cue included), written here
+         by tools/default_model.py --random, so that the learned
+         correction, the priors, the cue and the GRU all count;
+random-v2: the same without the spectral residual cue (v2 files).
 For each of three synthetic clips (a textured background with a moving
 bright blob) -- 150x97 (net 128x83: odd, shrinking), 100x60 (net 128x77:
 enlarging) and a portrait 90x160 (net 72x128) -- runs
@@ -109,8 +110,10 @@ def compare(label, eng, ref):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("trained", "random"):
-        raise SystemExit("usage: twin_parity.py SALMAP {trained,random}")
+    if len(sys.argv) != 3 or sys.argv[2] not in ("trained", "random",
+                                                 "random-v2"):
+        raise SystemExit("usage: twin_parity.py SALMAP "
+                         "{trained,random,random-v2}")
     salmap, which = sys.argv[1], sys.argv[2]
     fails = []
     with tempfile.TemporaryDirectory(prefix="default-parity-") as tmp:
@@ -121,7 +124,8 @@ def main():
                 return SKIP
         else:
             model = os.path.join(tmp, "random.safetensors")
-            run([sys.executable, TWIN, "--random", model, "--seed", "7"])
+            run([sys.executable, TWIN, "--random", model, "--seed", "7"] +
+                (["--no-sr"] if which == "random-v2" else []))
         for i, (w, h) in enumerate(SIZES):
             d = os.path.join(tmp, "%dx%d" % (w, h))
             os.makedirs(d)
@@ -142,7 +146,7 @@ def main():
             if not dv > 10 * MAX_DLOGP:
                 fails.append("%dx%d: video equals still (%.3g)" % (w, h, dv))
             # ... and, for the random model, the learned correction.
-            if which == "random":
+            if which != "trained":
                 c = os.path.join(d, "classic.npy")
                 run([sys.executable, CLASSIC, "--npy", c] + frames)
                 dc = np.abs(logp(c) - out["video"][1]).max()

@@ -2,15 +2,20 @@
  * classic map S enters in log space; a tiny encoder, a ConvGRU at 1/8 and a
  * U-Net style decoder predict a correction delta, and learned Gaussian
  * priors add a centre bias: logits = log (S + eps) + delta + prior.
+ * v3 files also feed the spectral residual R of the frame (the "sr"
+ * model's map, on the host) as Lr = log (R + 0.01): a fifth input channel,
+ * and w_sr * Lr in the logits.
  * docs/default-model-spec.md is the contract with the PyTorch twin
  * (tools/default_model.py); tensor names and shapes are the twin's. */
 #include "sal-arch.h"
 #include "sal-layers.h"
+#include "sr/sal-spectral-residual.h"
 
 #include <math.h>
 #include <string.h>
 
 #define DEFAULT_LOG_EPS 1e-12f
+#define DEFAULT_SR_EPS 1e-2     /* Lr = log (R + eps), R's maximum ~1 */
 #define DEFAULT_MAX_PRIORS 64
 #define DEFAULT_MAX_WIDTH 1024
 #define DEFAULT_MAX_KERNEL 7
@@ -41,6 +46,8 @@ struct _SalModel
   SalConv *dec3, *dec2_dw, *dec2_pw, *dec1, *delta;
   float *priors;                /* [n_priors, 2, 2] */
   float *mix_w, mix_b;          /* [n_priors] */
+  gboolean sr;                  /* v3: the spectral residual cue */
+  float sr_w;                   /* sr_mix.weight */
 
   /* Activations for one network size, allocated when it changes: forward
    * allocates nothing. Suffixes: 1 = 1/2, 2 = 1/4, 3 = 1/8. */
@@ -54,6 +61,12 @@ struct _SalModel
   SalTensor *c3, *d3, *u2, *c2, *dw2d, *d2, *u1, *c1, *d1, *dl, *dfull;
   SalTensor *prior;             /* [1, h, w], constant per size */
   gboolean ring_valid;          /* FALSE: the state is zeros */
+
+  /* v3 only: R is computed on the host from the net-size RGB, so the
+   * prior tensor holds prior + w_sr * Lr, uploaded each frame. */
+  SalTensor *lr, *x0r;
+  float *rgb_host, *prior_host, *lr_host, *prior_frame;
+  double *sr_host;
 };
 
 static void
@@ -62,11 +75,16 @@ free_buffers (SalModel * m)
   SalTensor **all[] = { &m->s, &m->l, &m->x0, &m->e1, &m->dw2, &m->e2,
     &m->dw3, &m->e3, &m->zeros, &m->ring, &m->h_still, &m->c3, &m->d3,
     &m->u2, &m->c2, &m->dw2d, &m->d2, &m->u1, &m->c1, &m->d1, &m->dl,
-    &m->dfull, &m->prior
+    &m->dfull, &m->prior, &m->lr, &m->x0r
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     g_clear_pointer (all[i], sal_tensor_free);
+  g_clear_pointer (&m->rgb_host, g_free);
+  g_clear_pointer (&m->prior_host, g_free);
+  g_clear_pointer (&m->lr_host, g_free);
+  g_clear_pointer (&m->prior_frame, g_free);
+  g_clear_pointer (&m->sr_host, g_free);
   for (int i = 0; i < GRU_N; i++)
     g_clear_pointer (&m->branch[i], sal_tensor_free);
   m->w = m->h = 0;
@@ -92,7 +110,10 @@ upload_prior (SalModel * m, GError ** error)
   }
   ok = sal_tensor_upload (m->rt, m->prior, prior, error);
   g_free (maps);
-  g_free (prior);
+  if (m->sr)
+    m->prior_host = prior;
+  else
+    g_free (prior);
   return ok;
 }
 
@@ -137,6 +158,14 @@ ensure_buffers (SalModel * m, int w, int h, GError ** error)
       && (m->prior = sal_tensor_new (rt, 1, h, w, error));
   for (int i = 0; ok && i < GRU_N; i++)
     ok = (m->branch[i] = sal_tensor_new (rt, m->hid, h3, w3, error)) != NULL;
+  if (ok && m->sr) {
+    ok = (m->lr = sal_tensor_new (rt, 1, h, w, error))
+        && (m->x0r = sal_tensor_new (rt, 5, h, w, error));
+    m->rgb_host = g_new (float, 3 * (gsize) w * h);
+    m->lr_host = g_new (float, (gsize) w * h);
+    m->prior_frame = g_new (float, (gsize) w * h);
+    m->sr_host = g_new (double, (gsize) w * h);
+  }
   m->w = w;
   m->h = h;
   ok = ok && sal_tensor_fill (rt, m->zeros, 0.0f, error)
@@ -253,7 +282,10 @@ read_widths (SalModel * m, SalModelFile * f, GError ** error)
 {
   const int mw = DEFAULT_MAX_WIDTH;
 
+  int cin;
+
   if (!tensor_dim (f, "enc1.weight", 4, 0, mw, &m->wc1, error)
+      || !tensor_dim (f, "enc1.weight", 4, 1, 5, &cin, error)
       || !tensor_dim (f, "enc2_pw.weight", 4, 0, mw, &m->wc2, error)
       || !tensor_dim (f, "enc3_pw.weight", 4, 0, mw, &m->wc3, error)
       || !tensor_dim (f, "gru_rx.weight", 4, 0, mw, &m->hid, error)
@@ -267,6 +299,15 @@ read_widths (SalModel * m, SalModelFile * f, GError ** error)
       || !tensor_dim (f, "priors", 3, 0, DEFAULT_MAX_PRIORS, &m->n_priors,
           error))
     return FALSE;
+  /* RGB and L (v2), or RGB, L and Lr (v3). */
+  if (cin < 4) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+        "%s: enc1 takes %d input channels: a default model takes 4 (v2) "
+        "or 5 (v3); export the model with tools/train_default.py",
+        sal_model_file_get_name (f), cin);
+    return FALSE;
+  }
+  m->sr = cin == 5;
   /* Same-size convs need an odd kernel (padding k / 2). */
   if (m->k_gru % 2 == 0 || m->k_dec3 % 2 == 0) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
@@ -284,14 +325,15 @@ load_weights (SalModel * m, SalModelFile * f, GError ** error)
   const SalAct r6 = SAL_ACT_RELU6, none = SAL_ACT_NONE;
   gint64 pshape[3] = { 0, 2, 2 };
   gint64 mwshape[4] = { 1, 0, 1, 1 }, mbshape[1] = { 1 };
-  float *mb = NULL;
+  gint64 srshape[4] = { 1, 1, 1, 1 };
+  float *mb = NULL, *srw = NULL;
   gboolean ok;
 
   if (!read_widths (m, f, error))
     return FALSE;
   pshape[0] = mwshape[1] = m->n_priors;
-  ok = (m->enc1 = load_conv (m, f, "enc1", 4, m->wc1, 3, 2, FALSE, TRUE, r6,
-          error))
+  ok = (m->enc1 = load_conv (m, f, "enc1", m->sr ? 5 : 4, m->wc1, 3, 2,
+          FALSE, TRUE, r6, error))
       && (m->enc2_dw = load_conv (m, f, "enc2_dw", m->wc1, m->wc1, 3, 2, TRUE,
           TRUE, r6, error))
       && (m->enc2_pw = load_conv (m, f, "enc2_pw", m->wc1, m->wc2, 1, 1, FALSE,
@@ -323,7 +365,11 @@ load_weights (SalModel * m, SalModelFile * f, GError ** error)
       && (mb = read_tensor (f, "prior_mix.bias", 1, mbshape, error));
   if (ok)
     m->mix_b = mb[0];
+  if (ok && m->sr && (ok = (srw = read_tensor (f, "sr_mix.weight", 4,
+                  srshape, error)) != NULL))
+    m->sr_w = srw[0];
   g_free (mb);
+  g_free (srw);
   return ok;
 }
 
@@ -381,8 +427,10 @@ default_create (SalRuntime * rt, const SalEngineOptions * opts,
 
   info->name = m->name;
   info->architecture = "default";
-  info->description = "default: classic in log space, corrected by a small "
-      "encoder, ConvGRU and decoder, plus learned centre priors";
+  info->description = m->sr ? "default: classic and spectral residual in "
+      "log space, corrected by a small encoder, ConvGRU and decoder, plus "
+      "learned centre priors" : "default: classic in log space, corrected "
+      "by a small encoder, ConvGRU and decoder, plus learned centre priors";
   info->net_width = classic_info.net_width;
   info->net_height = classic_info.net_height;
   info->ring_length = 1;
@@ -424,6 +472,25 @@ gru (SalModel * m, const SalTensor * h, SalTensor * out, GError ** error)
       b[GRU_HX], b[GRU_HH], h, out, error);
 }
 
+/* v3: Lr of the frame into m->lr, and prior + w_sr * Lr into m->prior. R
+ * needs the whole 64 x 64 spectrum, which the host computes faster than a
+ * few kernel launches would (src/models/sr/). */
+static gboolean
+sr_cue (SalModel * m, const SalTensor * rgb, GError ** error)
+{
+  gsize n = (gsize) m->w * m->h;
+
+  if (!sal_tensor_download (m->rt, rgb, m->rgb_host, error))
+    return FALSE;
+  sal_spectral_residual (m->rgb_host, m->w, m->h, m->sr_host);
+  for (gsize i = 0; i < n; i++) {
+    m->lr_host[i] = (float) log (m->sr_host[i] + DEFAULT_SR_EPS);
+    m->prior_frame[i] = m->prior_host[i] + m->sr_w * m->lr_host[i];
+  }
+  return sal_tensor_upload (m->rt, m->lr, m->lr_host, error)
+      && sal_tensor_upload (m->rt, m->prior, m->prior_frame, error);
+}
+
 static gboolean
 default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
     gboolean still, GError ** error)
@@ -448,8 +515,11 @@ default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
   if (!sal_arch_classic.forward (m->classic, rgb, m->s, still, error)
       || !sal_log (l, m->s, m->l, DEFAULT_LOG_EPS, error)
       || !sal_concat (l, rgb, m->l, m->x0, error)
+      || (m->sr && (!sr_cue (m, rgb, error)
+              || !sal_concat (l, m->x0, m->lr, m->x0r, error)))
       /* Encoder. */
-      || !sal_conv_run (l, m->enc1, m->x0, m->e1, NULL, error)
+      || !sal_conv_run (l, m->enc1, m->sr ? m->x0r : m->x0, m->e1, NULL,
+          error)
       || !sal_conv_run (l, m->enc2_dw, m->e1, m->dw2, NULL, error)
       || !sal_conv_run (l, m->enc2_pw, m->dw2, m->e2, NULL, error)
       || !sal_conv_run (l, m->enc3_dw, m->e2, m->dw3, NULL, error)
@@ -467,7 +537,7 @@ default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
       || !sal_conv_run (l, m->dec1, m->c1, m->d1, NULL, error)
       || !sal_conv_run (l, m->delta, m->d1, m->dl, NULL, error)
       || !sal_resize_bilinear (l, m->dl, m->dfull, error)
-      /* logits = L + delta + prior, in the twin's order. */
+      /* logits = L + delta + prior (v3: + w_sr Lr), in the twin's order. */
       || !sal_add (l, m->l, m->dfull, out, error)
       || !sal_add (l, out, m->prior, out, error))
     return FALSE;
