@@ -19,7 +19,6 @@
 
 #include <math.h>
 
-#include "gstsaliencymeta.h"
 
 /* The frame pixel range [*start, *end) covered by map samples
  * [start, start + size): the smallest box that contains them. */
@@ -84,7 +83,8 @@ remove_saliency_metas (GstBuffer * buffer, GstMeta ** meta, gpointer data)
 
 void
 gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
-    const GstSaliencySettings * settings, GstSaliencyReuse reuse)
+    const GstSaliencySettings * settings, GstSaliencyReuse reuse,
+    const GstSaliencyStamp * stamp)
 {
   GQuark saliency = g_quark_from_static_string ("saliency");
   static const gchar *encoder_params[] = { "roi/vaapi", "roi/msdk" };
@@ -102,6 +102,9 @@ gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
       meta->flags |= GST_SALIENCY_META_FLAG_INTERVAL;
     meta->age = self->age;
   }
+  if (meta)
+    gst_saliency_meta_set_identity (meta, stamp->frame, stamp->pts,
+        stamp->utc, stamp->time_source, stamp->source_id, stamp->tags);
 
   for (gint i = 0; i < self->n_regions; i++) {
     const SalRegion *r = &self->regions[i];
@@ -125,7 +128,8 @@ gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
 
 void
 gst_saliency_post_frame_message (GstSaliency * self, GstBuffer * buf,
-    GstSaliencyReuse reuse, GstClockTime elapsed)
+    GstSaliencyReuse reuse, GstClockTime elapsed,
+    const GstSaliencyStamp * stamp)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   GstClockTime pts = GST_BUFFER_PTS (buf);
@@ -158,7 +162,13 @@ gst_saliency_post_frame_message (GstSaliency * self, GstBuffer * buf,
       "reused", G_TYPE_BOOLEAN, reuse != GST_SALIENCY_REUSE_NONE,
       "interval", G_TYPE_BOOLEAN, reuse == GST_SALIENCY_REUSE_INTERVAL,
       "age", G_TYPE_UINT, self->age,
-      "processing-time", G_TYPE_UINT64, elapsed, NULL);
+      "processing-time", G_TYPE_UINT64, elapsed,
+      "frame", G_TYPE_UINT64, stamp->frame,
+      "utc", G_TYPE_UINT64, stamp->utc,
+      "time-source", G_TYPE_STRING,
+      gst_saliency_time_source_to_string (stamp->time_source),
+      "source-id", G_TYPE_STRING, stamp->source_id,
+      "tags", G_TYPE_STRING, stamp->tags ? stamp->tags : "{}", NULL);
 
   g_value_init (&regions, GST_TYPE_ARRAY);
   for (gint i = 0; i < self->n_regions; i++) {
