@@ -1,0 +1,70 @@
+#!/bin/sh
+# saliencypublish method=file: a 300-frame clip gives 300 JSON lines that
+# validate against docs/saliency-record.schema.json, each with the source,
+# a UTC time and the regions; stdout into jq, tags, grid, stats; errors.
+# shellcheck disable=SC2086 # $model: see ../pipelines/common.sh
+. "$(dirname "$0")/common.sh"
+
+require_elements videotestsrc x264enc mp4mux decodebin videoconvert fakesink
+command -v jq >/dev/null 2>&1 || { echo "SKIP: no jq" >&2; exit $SKIP; }
+
+launch videotestsrc num-buffers=300 pattern=ball ! \
+    video/x-raw,width=160,height=90,framerate=30/1 ! \
+    x264enc speed-preset=ultrafast ! mp4mux ! filesink location="$work/clip.mp4"
+
+# The recipe of docs/live.md.
+launch filesrc location="$work/clip.mp4" ! decodebin ! videoconvert ! \
+    saliency $model source-id=cam1 ! \
+    saliencypublish method=file location="$work/out.jsonl" ! fakesink
+summary=$(check_records "$work/out.jsonl" --count 300 --all-frames 300 \
+    --source cam1 --regions --tags '{}' --time-source arrival)
+echo "$summary" | json_get 'r["records"]'
+
+# To stdout, through jq as docs/live.md shows; tags from a structure; a
+# grid; stats on the frame after each report.
+gst-launch-1.0 -q filesrc location="$work/clip.mp4" ! decodebin ! \
+    videoconvert ! saliency $model mode=none source-id=door \
+    tags="tags,site=north,lane=2" stats-interval=50000000 ! \
+    saliencypublish location=- grid=16x9 ! fakesink > "$work/stdout.jsonl" \
+    || fail "stdout pipeline failed"
+summary=$(check_records "$work/stdout.jsonl" --count 300 --source door \
+    --tags '{"site":"north","lane":2}' --grid 16x9 --stats)
+stats=$(echo "$summary" | json_get 'len(r["stats"])')
+echo "$stats records with stats"
+echo "$summary" | json_get 'r["stats"][-1]["frames"] > 0 and r["stats"][-1]["published"] > 0' | \
+    grep -qx True || fail "stats without frames: $summary"
+peaks=$(jq -c '{frame, utc, x: .peak.nx, y: .peak.ny, regions: (.regions | length)}' \
+    "$work/stdout.jsonl" | wc -l)
+[ "$peaks" -eq 300 ] || fail "jq read $peaks records"
+
+# Errors say what is wrong.
+expect_error () {
+  text=$1
+  shift
+  if gst-launch-1.0 "$@" > "$work/err.log" 2>&1; then
+    fail "gst-launch-1.0 $* succeeded"
+  fi
+  grep -q "$text" "$work/err.log" || \
+      { cat "$work/err.log" >&2; fail "no \"$text\" in the error"; }
+}
+expect_error 'cannot open' videotestsrc num-buffers=1 ! saliency $model ! \
+    saliencypublish location=/nonexistent/dir/out.jsonl ! fakesink
+expect_error 'is not valid JSON' videotestsrc num-buffers=1 ! \
+    saliency $model 'tags={"site":' ! saliencypublish ! fakesink
+expect_error 'neither a JSON object nor a GstStructure' videotestsrc \
+    num-buffers=1 ! saliency $model 'tags=[1,2]' ! saliencypublish ! fakesink
+if gst-inspect-1.0 saliencypublish | grep -q mqtt; then
+  expect_error 'invalid MQTT address' videotestsrc num-buffers=1 ! \
+      saliency $model ! saliencypublish method=mqtt address=host:99999 ! \
+      fakesink
+fi
+
+# Frames without results pass, with a warning and no record.
+gst-launch-1.0 videotestsrc num-buffers=3 ! \
+    saliencypublish location="$work/none.jsonl" ! fakesink > "$work/warn.log" 2>&1 \
+    || fail "frames without a saliency meta failed the pipeline"
+grep -q 'put saliencypublish after a saliency element' "$work/warn.log" || \
+    fail "no warning for frames without results"
+[ ! -s "$work/none.jsonl" ] || fail "records for frames without results"
+
+echo "ok"
