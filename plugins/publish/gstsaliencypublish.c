@@ -59,7 +59,7 @@
 #include "publish-mqtt.h"
 #endif
 
-GST_DEBUG_CATEGORY_STATIC (gst_saliency_publish_debug);
+GST_DEBUG_CATEGORY (gst_saliency_publish_debug);
 #define GST_CAT_DEFAULT gst_saliency_publish_debug
 
 #define DEFAULT_METHOD GST_SALIENCY_PUBLISH_METHOD_FILE

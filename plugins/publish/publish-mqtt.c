@@ -15,8 +15,12 @@
  * - a sender thread takes messages from the queue while the client is
  *   connected and fewer than MAX_INFLIGHT are on their way, and hands them
  *   to libmosquitto;
- * - libmosquitto's own network thread (mosquitto_loop_start) writes them,
- *   and reconnects with exponential back-off when the broker goes.
+ * - a network thread runs libmosquitto's loop (mosquitto_loop: reads,
+ *   writes, keep-alive) and reconnects when the broker goes, after 0.5 s,
+ *   then twice as long at each failure up to 30 s, from 0.5 s again once
+ *   connected. (Not mosquitto_loop_start: its back-off grows with the
+ *   square of the attempts and is not reset by a success, so a broker
+ *   away for one second cost five seconds of results.)
  *
  * Keeping the messages in this queue rather than in libmosquitto's (which
  * has no bound) is what bounds the memory and the staleness. Messages
@@ -33,11 +37,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gio/gio.h>
+#include <gst/gst.h>
 #include <mosquitto.h>
 
+GST_DEBUG_CATEGORY_EXTERN (gst_saliency_publish_debug);
+#define GST_CAT_DEFAULT gst_saliency_publish_debug
+
 #define MAX_INFLIGHT 16
-#define RECONNECT_DELAY_MIN 1   /* seconds, doubled up to the max */
-#define RECONNECT_DELAY_MAX 30
+#define RECONNECT_DELAY_MIN (G_USEC_PER_SEC / 2)  /* doubled up to the max */
+#define RECONNECT_DELAY_MAX (30 * G_USEC_PER_SEC)
+#define LOOP_TIMEOUT_MS 100     /* how soon the network thread sees a stop */
 
 typedef struct
 {
@@ -53,6 +62,7 @@ struct _GstSaliencyMqtt
   GstSaliencyMqttNotify notify;
   gpointer user_data;
   GThread *sender;
+  GThread *network;
 
   GMutex lock;
   GCond cond;
@@ -94,13 +104,15 @@ static void
 on_disconnect (struct mosquitto *mosq, void *data, int rc)
 {
   GstSaliencyMqtt *mqtt = data;
+  gboolean was_connected;
 
   g_mutex_lock (&mqtt->lock);
+  was_connected = mqtt->connected;
   mqtt->connected = FALSE;
   g_cond_broadcast (&mqtt->cond);
   g_mutex_unlock (&mqtt->lock);
-  /* 0: we asked for it. */
-  if (rc != 0)
+  /* Once per loss, not per failed attempt; rc 0: we asked for it. */
+  if (rc != 0 && was_connected)
     mqtt->notify (FALSE, mosquitto_strerror (rc), mqtt->user_data);
 }
 
@@ -116,6 +128,46 @@ on_publish (struct mosquitto *mosq, void *data, int mid)
   mqtt->published++;
   g_cond_broadcast (&mqtt->cond);
   g_mutex_unlock (&mqtt->lock);
+}
+
+/* libmosquitto's loop, and the reconnections. A publish from the sender
+ * thread wakes mosquitto_loop() (threaded mode). */
+static gpointer
+network_thread (gpointer data)
+{
+  GstSaliencyMqtt *mqtt = data;
+  gint64 delay = RECONNECT_DELAY_MIN;
+  gboolean stopping = FALSE;
+
+  while (!stopping) {
+    int rc = mosquitto_loop (mqtt->mosq, LOOP_TIMEOUT_MS, 1);
+    gint64 until;
+
+    g_mutex_lock (&mqtt->lock);
+    if (mqtt->connected)
+      delay = RECONNECT_DELAY_MIN;
+    stopping = mqtt->stopping;
+    if (rc != MOSQ_ERR_SUCCESS && !stopping) {
+      /* Not connected (refused, lost): wait, unless asked to stop. */
+      until = g_get_monotonic_time () + delay;
+      while (!mqtt->stopping && g_cond_wait_until (&mqtt->cond, &mqtt->lock,
+              until));
+      stopping = mqtt->stopping;
+    }
+    g_mutex_unlock (&mqtt->lock);
+
+    if (rc != MOSQ_ERR_SUCCESS && !stopping) {
+      GST_DEBUG ("MQTT %s: %s; reconnecting", mqtt->address,
+          rc == MOSQ_ERR_ERRNO ? g_strerror (errno) : mosquitto_strerror (rc));
+      mosquitto_reconnect_async (mqtt->mosq);
+      delay = MIN (delay * 2, RECONNECT_DELAY_MAX);
+    }
+  }
+
+  /* A clean goodbye, if there is anyone to say it to. */
+  if (mosquitto_disconnect (mqtt->mosq) == MOSQ_ERR_SUCCESS)
+    mosquitto_loop (mqtt->mosq, LOOP_TIMEOUT_MS, 1);
+  return NULL;
 }
 
 static gpointer
@@ -141,7 +193,8 @@ sender_thread (gpointer data)
     rc = mosquitto_publish (mqtt->mosq, NULL, m->topic, (int) m->payload->len,
         m->payload->str, mqtt->qos, false);
     if (rc != MOSQ_ERR_SUCCESS)
-      g_debug ("publishing to %s failed: %s", m->topic, mosquitto_strerror (rc));
+      GST_DEBUG ("publishing to %s failed: %s", m->topic,
+          mosquitto_strerror (rc));
     message_free (m);
 
     g_mutex_lock (&mqtt->lock);
@@ -248,8 +301,9 @@ gst_saliency_mqtt_new (const GstSaliencyMqttSettings * settings,
   mosquitto_connect_callback_set (mqtt->mosq, on_connect);
   mosquitto_disconnect_callback_set (mqtt->mosq, on_disconnect);
   mosquitto_publish_callback_set (mqtt->mosq, on_publish);
-  mosquitto_reconnect_delay_set (mqtt->mosq, RECONNECT_DELAY_MIN,
-      RECONNECT_DELAY_MAX, true);
+  /* Publishing from the sender thread then only queues and wakes the
+   * network thread. */
+  mosquitto_threaded_set (mqtt->mosq, true);
 
   if ((settings->username || settings->password)
       && !check (mosquitto_username_pw_set (mqtt->mosq, settings->username,
@@ -269,7 +323,9 @@ gst_saliency_mqtt_new (const GstSaliencyMqttSettings * settings,
       goto fail;
   }
 
-  /* A refused first connection is retried by the network thread. */
+  /* A refused first connection is retried by the network thread. The
+   * connection is non-blocking: a host that does not answer never holds
+   * anyone up. */
   rc = mosquitto_connect_async (mqtt->mosq, host, port,
       MAX (settings->keepalive, 5));
   if (rc == MOSQ_ERR_INVAL || rc == MOSQ_ERR_EAI) {
@@ -277,11 +333,9 @@ gst_saliency_mqtt_new (const GstSaliencyMqttSettings * settings,
     goto fail;
   }
   if (rc != MOSQ_ERR_SUCCESS)
-    g_debug ("connecting to %s: %s, retrying", mqtt->address,
+    GST_DEBUG ("connecting to %s: %s, retrying", mqtt->address,
         rc == MOSQ_ERR_ERRNO ? g_strerror (errno) : mosquitto_strerror (rc));
-  if (!check (mosquitto_loop_start (mqtt->mosq), "network thread", error))
-    goto fail;
-
+  mqtt->network = g_thread_new ("saliency-mqtt-net", network_thread, mqtt);
   mqtt->sender = g_thread_new ("saliency-mqtt", sender_thread, mqtt);
   g_free (host);
   return mqtt;
@@ -354,19 +408,16 @@ gst_saliency_mqtt_free (GstSaliencyMqtt * mqtt)
   if (!mqtt)
     return;
 
-  if (mqtt->sender) {
-    g_mutex_lock (&mqtt->lock);
-    mqtt->stopping = TRUE;
-    g_cond_broadcast (&mqtt->cond);
-    g_mutex_unlock (&mqtt->lock);
+  g_mutex_lock (&mqtt->lock);
+  mqtt->stopping = TRUE;
+  g_cond_broadcast (&mqtt->cond);
+  g_mutex_unlock (&mqtt->lock);
+  if (mqtt->sender)
     g_thread_join (mqtt->sender);
-  }
-  if (mqtt->mosq) {
-    mosquitto_disconnect (mqtt->mosq);
-    /* Also breaks the network thread out of a reconnection delay. */
-    mosquitto_loop_stop (mqtt->mosq, false);
+  if (mqtt->network)
+    g_thread_join (mqtt->network);
+  if (mqtt->mosq)
     mosquitto_destroy (mqtt->mosq);
-  }
   g_queue_clear_full (&mqtt->queue, (GDestroyNotify) message_free);
   g_mutex_clear (&mqtt->lock);
   g_cond_clear (&mqtt->cond);
