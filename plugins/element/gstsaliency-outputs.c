@@ -19,6 +19,10 @@
 
 #include <math.h>
 
+#ifdef HAVE_GST_ANALYTICS
+#include <gst/analytics/analytics.h>
+#endif
+
 
 /* The frame pixel range [*start, *end) covered by map samples
  * [start, start + size): the smallest box that contains them. */
@@ -81,6 +85,32 @@ remove_saliency_metas (GstBuffer * buffer, GstMeta ** meta, gpointer data)
   return TRUE;
 }
 
+/* GStreamer >= 1.24: the regions also as object-detection results of type
+ * "saliency" (confidence: the score) in the buffer's
+ * GstAnalyticsRelationMeta, which newer overlay and publishing elements
+ * read. On 1.22 there is no such meta: nothing to do. */
+static void
+attach_analytics (GstBuffer * buf, const SalRegion * regions, gint n)
+{
+#if defined (HAVE_GST_ANALYTICS) && GST_CHECK_VERSION (1, 24, 0)
+  GQuark saliency = g_quark_from_static_string ("saliency");
+  GstAnalyticsRelationMeta *rmeta;
+
+  if (n == 0)
+    return;
+  rmeta = gst_buffer_get_analytics_relation_meta (buf);
+  if (!rmeta)
+    rmeta = gst_buffer_add_analytics_relation_meta (buf);
+  for (gint i = 0; rmeta && i < n; i++) {
+    GstAnalyticsODMtd od;
+
+    gst_analytics_relation_meta_add_od_mtd (rmeta, saliency, regions[i].x,
+        regions[i].y, regions[i].width, regions[i].height, regions[i].score,
+        &od);
+  }
+#endif
+}
+
 void
 gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
     const GstSaliencySettings * settings, GstSaliencyReuse reuse,
@@ -124,6 +154,7 @@ gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
           gst_structure_new (encoder_params[j],
               "delta-qp", G_TYPE_INT, delta_qp, NULL));
   }
+  attach_analytics (buf, self->regions, self->n_regions);
 }
 
 void
