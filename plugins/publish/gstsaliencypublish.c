@@ -399,11 +399,10 @@ gst_saliency_publish_get_property (GObject * object, guint prop_id,
 #ifdef HAVE_MOSQUITTO
 /* From libmosquitto's network thread. */
 static void
-gst_saliency_publish_on_connection (gboolean connected, const gchar * reason,
-    gpointer user_data)
+gst_saliency_publish_on_connection (gboolean connected,
+    const gchar * address, const gchar * reason, gpointer user_data)
 {
   GstSaliencyPublish *self = user_data;
-  const gchar *address = gst_saliency_mqtt_get_address (self->mqtt);
 
   if (connected) {
     GST_INFO_OBJECT (self, "connected to the MQTT broker at %s", address);

@@ -97,7 +97,8 @@ on_connect (struct mosquitto *mosq, void *data, int rc)
     g_cond_broadcast (&mqtt->cond);
     g_mutex_unlock (&mqtt->lock);
   }
-  mqtt->notify (rc == 0, mosquitto_connack_string (rc), mqtt->user_data);
+  mqtt->notify (rc == 0, mqtt->address, mosquitto_connack_string (rc),
+      mqtt->user_data);
 }
 
 static void
@@ -113,7 +114,8 @@ on_disconnect (struct mosquitto *mosq, void *data, int rc)
   g_mutex_unlock (&mqtt->lock);
   /* Once per loss, not per failed attempt; rc 0: we asked for it. */
   if (rc != 0 && was_connected)
-    mqtt->notify (FALSE, mosquitto_strerror (rc), mqtt->user_data);
+    mqtt->notify (FALSE, mqtt->address, mosquitto_strerror (rc),
+        mqtt->user_data);
 }
 
 /* QoS 0: written to the socket; QoS 1 and 2: acknowledged. */
@@ -394,12 +396,6 @@ gst_saliency_mqtt_get_counts (GstSaliencyMqtt * mqtt, guint64 * published,
   *published = mqtt->published;
   *dropped = mqtt->dropped;
   g_mutex_unlock (&mqtt->lock);
-}
-
-const gchar *
-gst_saliency_mqtt_get_address (GstSaliencyMqtt * mqtt)
-{
-  return mqtt->address;
 }
 
 void

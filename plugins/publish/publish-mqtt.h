@@ -29,10 +29,10 @@ typedef struct
   guint keepalive;              /* seconds */
 } GstSaliencyMqttSettings;
 
-/* Called from the client's network thread when the connection comes or
- * goes; @reason says why. */
+/* Called from the client's network thread when the connection to the
+ * broker at @address (HOST:PORT) comes or goes; @reason says why. */
 typedef void (*GstSaliencyMqttNotify) (gboolean connected,
-    const gchar * reason, gpointer user_data);
+    const gchar * address, const gchar * reason, gpointer user_data);
 
 GstSaliencyMqtt *gst_saliency_mqtt_new (const GstSaliencyMqttSettings *
     settings, GstSaliencyMqttNotify notify, gpointer user_data,
@@ -42,7 +42,6 @@ gboolean gst_saliency_mqtt_publish (GstSaliencyMqtt * mqtt,
 void gst_saliency_mqtt_flush (GstSaliencyMqtt * mqtt, gint64 timeout_us);
 void gst_saliency_mqtt_get_counts (GstSaliencyMqtt * mqtt,
     guint64 * published, guint64 * dropped);
-const gchar *gst_saliency_mqtt_get_address (GstSaliencyMqtt * mqtt);
 void gst_saliency_mqtt_free (GstSaliencyMqtt * mqtt);
 
 G_END_DECLS

@@ -22,11 +22,15 @@ echo "$summary" | json_get 'r["records"]'
 
 # To stdout, through jq as docs/live.md shows; tags from a structure; a
 # grid; stats on the frame after each report.
-gst-launch-1.0 -q filesrc location="$work/clip.mp4" ! decodebin ! \
+# (With the leaks tracer: no GstObject or GstMiniObject survives.)
+GST_TRACERS=leaks GST_DEBUG=GST_TRACER:7 gst-launch-1.0 -q \
+    filesrc location="$work/clip.mp4" ! decodebin ! \
     videoconvert ! saliency $model mode=none source-id=door \
     tags="tags,site=north,lane=2" stats-interval=50000000 ! \
     saliencypublish location=- grid=16x9 ! fakesink > "$work/stdout.jsonl" \
-    || fail "stdout pipeline failed"
+    2> "$work/leaks.log" || fail "stdout pipeline failed"
+leaked=$(grep -E 'object-alive, type-name=\(string\)[A-Za-z]' "$work/leaks.log" || true)
+[ -z "$leaked" ] || fail "leaks: $leaked"
 summary=$(check_records "$work/stdout.jsonl" --count 300 --source door \
     --tags '{"site":"north","lane":2}' --grid 16x9 --stats)
 stats=$(echo "$summary" | json_get 'len(r["stats"])')

@@ -14,7 +14,7 @@ start_broker
 start_subscriber 'saliency/#' "$work/sub.txt"
 
 frames=150   # 5 s at 30 fps
-gst-launch-1.0 -m -v videotestsrc is-live=true num-buffers=$frames \
+GST_TRACERS=leaks GST_DEBUG=GST_TRACER:7 gst-launch-1.0 -m -v videotestsrc is-live=true num-buffers=$frames \
     pattern=ball ! video/x-raw,width=160,height=90,framerate=30/1 ! \
     saliency $model mode=none source-id=cam1 stats-interval=250000000 ! \
     saliencypublish method=file location="$work/all.jsonl" ! \
@@ -48,6 +48,8 @@ check_records "$work/all.jsonl" --count $frames --all-frames $frames \
     --source cam1 --time-source clock > /dev/null
 [ "$elapsed" -lt 8000 ] || fail "$frames live frames took $elapsed ms"
 
+leaked=$(grep -E 'object-alive, type-name=\(string\)[A-Za-z]' "$work/pipeline.log" || true)
+[ -z "$leaked" ] || fail "leaks: $leaked"
 grep -q 'Lost the MQTT broker' "$work/pipeline.log" || fail "no warning on the bus"
 connected=$(grep -c 'saliencypublish-connection, connected=(boolean)true' \
     "$work/pipeline.log" || true)

@@ -45,6 +45,15 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 kill -INT $client 2>/dev/null || true
+for _ in $(seq 150); do
+  kill -0 $client 2>/dev/null || break
+  sleep 0.1
+done
+if kill -0 $client 2>/dev/null; then
+  kill -KILL $client
+  tail -30 "$work/client.log" >&2
+  fail "the client pipeline did not stop within 15 s of SIGINT"
+fi
 wait $client || { tail -20 "$work/client.log" >&2; fail "the client pipeline failed"; }
 sleep 0.3
 stop_subscriber
