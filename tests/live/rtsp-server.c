@@ -7,9 +7,10 @@
  */
 
 /* Serves rtsp://127.0.0.1:PORT/test: a live videotestsrc ball encoded with
- * x264 (or, with a second argument, the launch line of the media), on a
- * port the system picks. Prints the port on stdout once it listens; runs
- * until SIGTERM or SIGINT. Usage: live-rtsp-server [WIDTHxHEIGHT [LAUNCH]] */
+ * x264, FRAMES frames at 30 fps and then the end of the stream (0: no
+ * end), each client from the first frame, on a port the system picks.
+ * Prints the port on stdout once it listens; runs until SIGTERM or SIGINT.
+ * Usage: live-rtsp-server [FRAMES [WIDTHxHEIGHT]] */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,17 +33,19 @@ main (int argc, char **argv)
   GstRTSPMediaFactory *factory;
   GMainLoop *loop;
   gchar *launch;
-  gint width = 320, height = 180;
+  gint width = 320, height = 180, frames = 0;
 
   gst_init (&argc, &argv);
-  if (argc > 1 && sscanf (argv[1], "%dx%d", &width, &height) != 2) {
-    g_printerr ("usage: %s [WIDTHxHEIGHT [LAUNCH]]\n", argv[0]);
+  if ((argc > 1 && sscanf (argv[1], "%d", &frames) != 1)
+      || (argc > 2 && sscanf (argv[2], "%dx%d", &width, &height) != 2)) {
+    g_printerr ("usage: %s [FRAMES [WIDTHxHEIGHT]]\n", argv[0]);
     return 2;
   }
-  launch = argc > 2 ? g_strdup (argv[2]) : g_strdup_printf ("( videotestsrc "
-      "is-live=true pattern=ball ! video/x-raw,width=%d,height=%d,"
-      "framerate=30/1 ! x264enc tune=zerolatency speed-preset=ultrafast "
-      "key-int-max=30 ! rtph264pay name=pay0 pt=96 )", width, height);
+  launch = g_strdup_printf ("( videotestsrc is-live=true pattern=ball "
+      "num-buffers=%d ! video/x-raw,width=%d,height=%d,framerate=30/1 ! "
+      "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! "
+      "rtph264pay name=pay0 pt=96 )", frames > 0 ? frames : -1, width,
+      height);
 
   loop = g_main_loop_new (NULL, FALSE);
   server = gst_rtsp_server_new ();
