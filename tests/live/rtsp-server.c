@@ -9,8 +9,10 @@
 /* Serves rtsp://127.0.0.1:PORT/test: a live videotestsrc ball encoded with
  * x264, FRAMES frames at 30 fps and then the end of the stream (0: no
  * end), each client from the first frame, on a port the system picks.
- * Prints the port on stdout once it listens; runs until SIGTERM or SIGINT.
- * Usage: live-rtsp-server [FRAMES [WIDTHxHEIGHT]] */
+ * FILTER, when given, is a pipeline fragment put before the encoder (such
+ * as "saliency ! videoconvert": RTSP output of the overlay). Prints the
+ * port on stdout once it listens; runs until SIGTERM or SIGINT.
+ * Usage: live-rtsp-server [FRAMES [WIDTHxHEIGHT [FILTER]]] */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,14 +40,14 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   if ((argc > 1 && sscanf (argv[1], "%d", &frames) != 1)
       || (argc > 2 && sscanf (argv[2], "%dx%d", &width, &height) != 2)) {
-    g_printerr ("usage: %s [FRAMES [WIDTHxHEIGHT]]\n", argv[0]);
+    g_printerr ("usage: %s [FRAMES [WIDTHxHEIGHT [FILTER]]]\n", argv[0]);
     return 2;
   }
   launch = g_strdup_printf ("( videotestsrc is-live=true pattern=ball "
       "num-buffers=%d ! video/x-raw,width=%d,height=%d,framerate=30/1 ! "
-      "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! "
+      "%s%s x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! "
       "rtph264pay name=pay0 pt=96 )", frames > 0 ? frames : -1, width,
-      height);
+      height, argc > 3 ? argv[3] : "", argc > 3 ? " !" : "");
 
   loop = g_main_loop_new (NULL, FALSE);
   server = gst_rtsp_server_new ();

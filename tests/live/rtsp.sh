@@ -59,4 +59,21 @@ check_records "$work/out.jsonl" --count "$rendered" --all-frames "$rendered" \
 summary=$(check_records "$work/sub.txt" --mqtt --topic saliency/cam1 \
     --count "$rendered" --all-frames "$rendered" --source cam1 --regions)
 echo "$summary" | json_get '"mqtt: %d messages, time sources %s, max delay %.3f s" % (r["records"], r["time_sources"], r["max_delay"])'
+
+# RTSP output: the same server serving the heatmap overlay (docs/live.md).
+kill $server_pid
+"$server" 30 320x180 "saliency $model ! videoconvert" > "$work/overlay.port" \
+    2>"$work/server.log" &
+server_pid=$!
+for _ in $(seq 100); do
+  [ -s "$work/overlay.port" ] && break
+  sleep 0.05
+done
+timeout 60 gst-launch-1.0 -v rtspsrc \
+    location=rtsp://127.0.0.1:$(cat "$work/overlay.port")/test protocols=tcp ! \
+    decodebin ! fakesink silent=false > "$work/overlay.log" 2>&1 || \
+    { tail -20 "$work/overlay.log" "$work/server.log" >&2; fail "reading the overlay over RTSP failed"; }
+overlay=$(grep -c 'last-message = chain' "$work/overlay.log" || true)
+[ "$overlay" -ge 25 ] || fail "$overlay of 30 overlay frames over RTSP"
+echo "overlay over RTSP: $overlay of 30 frames"
 echo "ok"
