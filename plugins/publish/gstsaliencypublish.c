@@ -408,9 +408,9 @@ gst_saliency_publish_on_connection (gboolean connected,
     GST_INFO_OBJECT (self, "connected to the MQTT broker at %s", address);
   } else {
     GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-        ("Lost the MQTT broker at %s (%s): reconnecting. Results wait in a "
-            "queue of queue-size and the oldest are dropped when it is full.",
-            address, reason), (NULL));
+        ("No connection to the MQTT broker at %s (%s): retrying. Results "
+            "wait in a queue of queue-size; the oldest are dropped when it "
+            "is full.", address, reason), (NULL));
   }
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self),

@@ -50,7 +50,7 @@ check_records "$work/all.jsonl" --count $frames --all-frames $frames \
 
 leaked=$(grep -E 'object-alive, type-name=\(string\)[A-Za-z]' "$work/pipeline.log" || true)
 [ -z "$leaked" ] || fail "leaks: $leaked"
-grep -q 'Lost the MQTT broker' "$work/pipeline.log" || fail "no warning on the bus"
+grep -q 'No connection to the MQTT broker' "$work/pipeline.log" || fail "no warning on the bus"
 connected=$(grep -c 'saliencypublish-connection, connected=(boolean)true' \
     "$work/pipeline.log" || true)
 [ "$connected" -eq 2 ] || fail "$connected connections, expected 2"
