@@ -18,67 +18,35 @@
 
 #include <json-glib/json-glib.h>
 
+#include "saliency-json.h"
+
 /* 1900-01-01 (NTP's epoch) to 1970-01-01 (Unix's), in seconds. */
 #define NTP_UNIX_OFFSET G_GUINT64_CONSTANT (2208988800)
 
 #define TAGS_HINT "give a JSON object such as {\"site\":\"north\",\"lane\":2} " \
   "or a structure such as tags,site=north,lane=2"
 
-static void
-add_structure_value (JsonBuilder * builder, const GValue * value)
-{
-  GType type = G_VALUE_TYPE (value);
-
-  if (type == G_TYPE_INT)
-    json_builder_add_int_value (builder, g_value_get_int (value));
-  else if (type == G_TYPE_UINT)
-    json_builder_add_int_value (builder, g_value_get_uint (value));
-  else if (type == G_TYPE_INT64)
-    json_builder_add_int_value (builder, g_value_get_int64 (value));
-  else if (type == G_TYPE_UINT64 && g_value_get_uint64 (value) <= G_MAXINT64)
-    json_builder_add_int_value (builder, g_value_get_uint64 (value));
-  else if (type == G_TYPE_DOUBLE)
-    json_builder_add_double_value (builder, g_value_get_double (value));
-  else if (type == G_TYPE_FLOAT)
-    json_builder_add_double_value (builder, g_value_get_float (value));
-  else if (type == G_TYPE_BOOLEAN)
-    json_builder_add_boolean_value (builder, g_value_get_boolean (value));
-  else if (type == G_TYPE_STRING)
-    json_builder_add_string_value (builder, g_value_get_string (value));
-  else {
-    /* Anything else (fractions, arrays...) as GStreamer writes it. */
-    gchar *text = gst_value_serialize (value);
-
-    json_builder_add_string_value (builder, text ? text : "");
-    g_free (text);
-  }
-}
-
 static gboolean
-add_structure_field (GQuark field, const GValue * value, gpointer user_data)
+write_field (GQuark field, const GValue * value, gpointer user_data)
 {
-  JsonBuilder *builder = user_data;
+  SalJsonWriter *w = user_data;
 
-  json_builder_set_member_name (builder, g_quark_to_string (field));
-  add_structure_value (builder, value);
+  sal_json_key (w, g_quark_to_string (field));
+  sal_json_gvalue (w, value);
   return TRUE;
 }
 
 static gchar *
 structure_to_json (const GstStructure * s)
 {
-  JsonBuilder *builder = json_builder_new ();
-  JsonNode *root;
-  gchar *json;
+  GString *out = g_string_new (NULL);
+  SalJsonWriter w;
 
-  json_builder_begin_object (builder);
-  gst_structure_foreach (s, add_structure_field, builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json = json_to_string (root, FALSE);
-  json_node_unref (root);
-  g_object_unref (builder);
-  return json;
+  sal_json_writer_init (&w, out);
+  sal_json_begin_object (&w);
+  gst_structure_foreach (s, write_field, &w);
+  sal_json_end_object (&w);
+  return g_string_free (out, FALSE);
 }
 
 /* The tags property's text as a compact JSON object: either JSON already

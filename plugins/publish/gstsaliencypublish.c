@@ -117,6 +117,7 @@ struct _GstSaliencyPublish
 };
 
 #define STRING(self, prop) ((self)->strings[(prop) - PROP_LOCATION])
+#define IS_STRING(prop) ((prop) >= PROP_LOCATION && (prop) <= PROP_KEYFILE)
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
@@ -291,21 +292,15 @@ gst_saliency_publish_set_property (GObject * object, guint prop_id,
   GstSaliencyPublish *self = GST_SALIENCY_PUBLISH (object);
 
   GST_OBJECT_LOCK (self);
+  if (IS_STRING (prop_id)) {
+    g_free (STRING (self, prop_id));
+    STRING (self, prop_id) = g_value_dup_string (value);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_METHOD:
       self->method = g_value_get_enum (value);
-      break;
-    case PROP_LOCATION:
-    case PROP_ADDRESS:
-    case PROP_TOPIC:
-    case PROP_CLIENT_ID:
-    case PROP_USERNAME:
-    case PROP_PASSWORD:
-    case PROP_CAFILE:
-    case PROP_CERTFILE:
-    case PROP_KEYFILE:
-      g_free (STRING (self, prop_id));
-      STRING (self, prop_id) = g_value_dup_string (value);
       break;
     case PROP_QOS:
       self->qos = g_value_get_int (value);
@@ -365,20 +360,14 @@ gst_saliency_publish_get_property (GObject * object, guint prop_id,
   }
 
   GST_OBJECT_LOCK (self);
+  if (IS_STRING (prop_id)) {
+    g_value_set_string (value, STRING (self, prop_id));
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_METHOD:
       g_value_set_enum (value, self->method);
-      break;
-    case PROP_LOCATION:
-    case PROP_ADDRESS:
-    case PROP_TOPIC:
-    case PROP_CLIENT_ID:
-    case PROP_USERNAME:
-    case PROP_PASSWORD:
-    case PROP_CAFILE:
-    case PROP_CERTFILE:
-    case PROP_KEYFILE:
-      g_value_set_string (value, STRING (self, prop_id));
       break;
     case PROP_QOS:
       g_value_set_int (value, self->qos);

@@ -179,6 +179,37 @@ sal_json_null (SalJsonWriter * w)
   g_string_append (w->out, "null");
 }
 
+/* A field of a GstStructure: numbers, booleans and strings as such,
+ * anything else (fractions, arrays...) as GStreamer writes it, a string. */
+void
+sal_json_gvalue (SalJsonWriter * w, const GValue * value)
+{
+  GType type = G_VALUE_TYPE (value);
+  gchar *text;
+
+  if (type == G_TYPE_INT)
+    sal_json_int (w, g_value_get_int (value));
+  else if (type == G_TYPE_UINT)
+    sal_json_uint (w, g_value_get_uint (value));
+  else if (type == G_TYPE_INT64)
+    sal_json_int (w, g_value_get_int64 (value));
+  else if (type == G_TYPE_UINT64)
+    sal_json_uint (w, g_value_get_uint64 (value));
+  else if (type == G_TYPE_DOUBLE)
+    sal_json_double (w, g_value_get_double (value));
+  else if (type == G_TYPE_FLOAT)
+    sal_json_double (w, g_value_get_float (value));
+  else if (type == G_TYPE_BOOLEAN)
+    sal_json_boolean (w, g_value_get_boolean (value));
+  else if (type == G_TYPE_STRING)
+    sal_json_string (w, g_value_get_string (value));
+  else {
+    text = gst_value_serialize (value);
+    sal_json_string (w, text ? text : "");
+    g_free (text);
+  }
+}
+
 /* @json: one complete JSON value, already valid. */
 void
 sal_json_raw (SalJsonWriter * w, const gchar * json)

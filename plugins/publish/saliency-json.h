@@ -9,7 +9,7 @@
 #ifndef __SALIENCY_JSON_H__
 #define __SALIENCY_JSON_H__
 
-#include <glib.h>
+#include <gst/gst.h>
 
 G_BEGIN_DECLS
 
@@ -40,6 +40,7 @@ void sal_json_double (SalJsonWriter * w, gdouble value);
 void sal_json_boolean (SalJsonWriter * w, gboolean value);
 void sal_json_null (SalJsonWriter * w);
 void sal_json_raw (SalJsonWriter * w, const gchar * json);
+void sal_json_gvalue (SalJsonWriter * w, const GValue * value);
 
 G_END_DECLS
 

@@ -186,7 +186,6 @@ write_stats_field (GQuark field, const GValue * value, gpointer user_data)
 {
   SalJsonWriter *w = user_data;
   const gchar *name = g_quark_to_string (field);
-  GType type = G_VALUE_TYPE (value);
   gchar *key;
 
   /* The record has them, for its own frame. */
@@ -196,20 +195,7 @@ write_stats_field (GQuark field, const GValue * value, gpointer user_data)
   key = g_strdelimit (g_strdup (name), "-", '_');
   sal_json_key (w, key);
   g_free (key);
-  if (type == G_TYPE_UINT64)
-    sal_json_uint (w, g_value_get_uint64 (value));
-  else if (type == G_TYPE_UINT)
-    sal_json_uint (w, g_value_get_uint (value));
-  else if (type == G_TYPE_INT)
-    sal_json_int (w, g_value_get_int (value));
-  else if (type == G_TYPE_DOUBLE)
-    sal_json_double (w, g_value_get_double (value));
-  else if (type == G_TYPE_BOOLEAN)
-    sal_json_boolean (w, g_value_get_boolean (value));
-  else if (type == G_TYPE_STRING)
-    sal_json_string (w, g_value_get_string (value));
-  else
-    sal_json_null (w);
+  sal_json_gvalue (w, value);
   return TRUE;
 }
 

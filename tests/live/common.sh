@@ -68,12 +68,17 @@ start_broker () {
   wait_port "$broker_port"
 }
 
-stop_broker () {
-  if [ -n "$broker_pid" ]; then
-    kill "$broker_pid" 2>/dev/null || true
-    wait "$broker_pid" 2>/dev/null || true
-    broker_pid=""
+# Ends a process this test started, by its id ("" for none).
+end_process () {
+  if [ -n "$1" ]; then
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
   fi
+}
+
+stop_broker () {
+  end_process "$broker_pid"
+  broker_pid=""
 }
 
 # Subscribes to topic $1, writing 'TOPIC RECEIVE-TIME PAYLOAD' lines to $2;
@@ -93,9 +98,6 @@ start_subscriber () {
 }
 
 stop_subscriber () {
-  if [ -n "$sub_pid" ]; then
-    kill "$sub_pid" 2>/dev/null || true
-    wait "$sub_pid" 2>/dev/null || true
-    sub_pid=""
-  fi
+  end_process "$sub_pid"
+  sub_pid=""
 }

@@ -41,18 +41,19 @@ peaks=$(jq -c '{frame, utc, x: .peak.nx, y: .peak.ny, regions: (.regions | lengt
     "$work/stdout.jsonl" | wc -l)
 [ "$peaks" -eq 300 ] || fail "jq read $peaks records"
 
-# HLS output of the overlay (docs/live.md): a playlist and its segments.
+# HLS output of the overlay from a live source (docs/live.md): a playlist
+# and its segments. (timeout: hlssink2 1.22 was seen to miss the end of
+# non-live streams now and then; never of live ones.)
 if gst-inspect-1.0 --exists hlssink2; then
-  # (timeout: hlssink2 1.22 can miss the end of short streams with 1 s
-  # segments; with 2 s ones it has not been seen to.)
-  timeout 60 gst-launch-1.0 -q filesrc location="$work/clip.mp4" ! \
-      decodebin ! videoconvert ! saliency $model source-id=cam1 ! \
-      videoconvert ! x264enc speed-preset=ultrafast key-int-max=30 ! \
+  timeout 60 gst-launch-1.0 -q videotestsrc is-live=true num-buffers=120 \
+      pattern=ball ! video/x-raw,width=160,height=90,framerate=30/1 ! \
+      saliency $model source-id=cam1 ! videoconvert ! \
+      x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! \
       h264parse ! hlssink2 target-duration=2 playlist-length=0 \
       location="$work/seg%05d.ts" playlist-location="$work/live.m3u8" || \
       fail "the HLS pipeline failed or hung"
   segments=$(grep -c '^seg.*\.ts$' "$work/live.m3u8" || true)
-  [ "$segments" -ge 4 ] || fail "$segments HLS segments for 10 s"
+  [ "$segments" -ge 2 ] || fail "$segments HLS segments for 4 s"
   echo "HLS: $segments segments"
 fi
 
