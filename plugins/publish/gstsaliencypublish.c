@@ -77,20 +77,20 @@ enum
   PROP_LOCATION,
   PROP_ADDRESS,
   PROP_TOPIC,
-  PROP_QOS,
   PROP_CLIENT_ID,
   PROP_USERNAME,
   PROP_PASSWORD,
   PROP_CAFILE,
   PROP_CERTFILE,
   PROP_KEYFILE,
+  PROP_QOS,
   PROP_QUEUE_SIZE,
   PROP_GRID,
   PROP_PUBLISHED,
   PROP_DROPPED,
 };
 
-/* The string properties, in the order of their ids from PROP_LOCATION. */
+/* The string properties: the ids from PROP_LOCATION to PROP_KEYFILE. */
 #define N_STRINGS (PROP_KEYFILE - PROP_LOCATION + 1)
 
 struct _GstSaliencyPublish
@@ -137,8 +137,11 @@ gst_saliency_publish_method_get_type (void)
   static const GEnumValue values[] = {
     {GST_SALIENCY_PUBLISH_METHOD_FILE,
         "JSON lines into a file (location; - for stdout)", "file"},
+#ifdef HAVE_MOSQUITTO
+    /* Listed only when it works: gst-inspect-1.0 says whether it is there. */
     {GST_SALIENCY_PUBLISH_METHOD_MQTT,
         "One MQTT message per frame (address, topic)", "mqtt"},
+#endif
     {0, NULL, NULL},
   };
 

@@ -49,7 +49,7 @@ require_mqtt () {
       exit $SKIP
     }
   done
-  gst-inspect-1.0 saliencypublish | grep -q 'mqtt' || {
+  gst-inspect-1.0 saliencypublish | grep -q '): mqtt' || {
     echo "SKIP: saliencypublish built without libmosquitto" >&2
     exit $SKIP
   }

@@ -8,6 +8,11 @@
 require_elements videotestsrc x264enc mp4mux decodebin videoconvert fakesink
 command -v jq >/dev/null 2>&1 || { echo "SKIP: no jq" >&2; exit $SKIP; }
 
+# Every property reads back cleanly.
+if gst-inspect-1.0 saliencypublish 2>&1 | grep -E 'CRITICAL|WARNING'; then
+  fail "gst-inspect-1.0 saliencypublish complains"
+fi
+
 launch videotestsrc num-buffers=300 pattern=ball ! \
     video/x-raw,width=160,height=90,framerate=30/1 ! \
     x264enc speed-preset=ultrafast ! mp4mux ! filesink location="$work/clip.mp4"
@@ -73,7 +78,7 @@ expect_error 'is not valid JSON' videotestsrc num-buffers=1 ! \
     saliency $model 'tags={"site":' ! saliencypublish ! fakesink
 expect_error 'neither a JSON object nor a GstStructure' videotestsrc \
     num-buffers=1 ! saliency $model 'tags=[1,2]' ! saliencypublish ! fakesink
-if gst-inspect-1.0 saliencypublish | grep -q mqtt; then
+if gst-inspect-1.0 saliencypublish | grep -q '): mqtt'; then
   expect_error 'invalid MQTT address' videotestsrc num-buffers=1 ! \
       saliency $model ! saliencypublish method=mqtt address=host:99999 ! \
       fakesink
