@@ -60,6 +60,9 @@ require_mqtt () {
   broker_pid=""
   sub_pid=""
   trap 'stop_subscriber; stop_broker; rm -rf "$work"' EXIT
+  # Killed (a test timeout): still end the broker and subscriber.
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
 }
 
 start_broker () {
@@ -85,6 +88,7 @@ stop_broker () {
 # returns once the subscription is active (a probe message came back; the
 # checker skips probe/ lines).
 start_subscriber () {
+  [ -z "$sub_pid" ] || fail "a subscriber is already running"
   mosquitto_sub -h 127.0.0.1 -p "$broker_port" -q 1 -t "$1" -t 'probe/#' \
       -F '%t %U %p' > "$2" 2>>"$work/sub.log" &
   sub_pid=$!

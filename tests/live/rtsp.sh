@@ -19,7 +19,6 @@ fi
 require_elements rtspsrc rtph264depay avdec_h264 decodebin videoconvert fakesink
 require_mqtt
 start_broker
-start_subscriber 'saliency/#' "$work/sub.txt"
 
 server_pid=""
 trap 'end_process "$server_pid"; stop_subscriber; stop_broker; rm -rf "$work"' EXIT
