@@ -36,7 +36,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <mosquitto.h>
 
@@ -312,6 +314,19 @@ gst_saliency_mqtt_new (const GstSaliencyMqttSettings * settings,
               settings->password), "username/password", error))
     goto fail;
   if (tls) {
+    const gchar *names[] = { "cafile", "certfile", "keyfile" };
+    const gchar *files[] = { settings->cafile, settings->certfile,
+      settings->keyfile
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
+      if (files[i] && g_access (files[i], R_OK) != 0) {
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+            "cannot read %s \"%s\": %s", names[i], files[i],
+            g_strerror (errno));
+        goto fail;
+      }
+    }
     if (!settings->cafile) {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
           "MQTT over TLS needs cafile (the CA that signed the broker's "

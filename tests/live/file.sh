@@ -82,6 +82,9 @@ if gst-inspect-1.0 saliencypublish | grep -q '): mqtt'; then
   expect_error 'invalid MQTT address' videotestsrc num-buffers=1 ! \
       saliency $model ! saliencypublish method=mqtt address=host:99999 ! \
       fakesink
+  expect_error 'cannot read cafile' videotestsrc num-buffers=1 ! \
+      saliency $model ! saliencypublish method=mqtt cafile=/nonexistent.pem ! \
+      fakesink
 fi
 
 # Frames without results pass, with a warning and no record.
