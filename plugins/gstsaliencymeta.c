@@ -47,6 +47,12 @@ gst_saliency_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   smeta->frame_width = smeta->frame_height = 0;
   smeta->flags = GST_SALIENCY_META_FLAG_NONE;
   smeta->age = 0;
+  smeta->frame = 0;
+  smeta->pts = GST_CLOCK_TIME_NONE;
+  smeta->utc = GST_CLOCK_TIME_NONE;
+  smeta->time_source = GST_SALIENCY_TIME_SOURCE_NONE;
+  smeta->source_id = NULL;
+  smeta->tags = NULL;
   smeta->bytes = NULL;
 
   return TRUE;
@@ -58,6 +64,8 @@ gst_saliency_meta_free (GstMeta * meta, GstBuffer * buffer)
   GstSaliencyMeta *smeta = (GstSaliencyMeta *) meta;
 
   g_clear_pointer (&smeta->bytes, g_bytes_unref);
+  g_clear_pointer (&smeta->source_id, g_free);
+  g_clear_pointer (&smeta->tags, g_free);
 }
 
 static gboolean
@@ -102,6 +110,8 @@ gst_saliency_meta_transform (GstBuffer * dest, GstMeta * meta,
   dmeta->frame_height = frame_height;
   dmeta->flags = smeta->flags;
   dmeta->age = smeta->age;
+  gst_saliency_meta_set_identity (dmeta, smeta->frame, smeta->pts, smeta->utc,
+      smeta->time_source, smeta->source_id, smeta->tags);
 
   return TRUE;
 }
@@ -334,4 +344,58 @@ gst_saliency_meta_get_peak (const GstSaliencyMeta * meta, gdouble * x,
     *x = (meta->peak_x + 0.5) / meta->width;
   if (y)
     *y = (meta->peak_y + 0.5) / meta->height;
+}
+
+/**
+ * gst_saliency_meta_set_identity:
+ * @meta: a #GstSaliencyMeta
+ * @frame: the frame's number
+ * @pts: the frame's PTS
+ * @utc: wall-clock time in nanoseconds since the Unix epoch, or
+ *   #GST_CLOCK_TIME_NONE
+ * @time_source: where @utc comes from
+ * @source_id: (nullable): the camera or stream the frame belongs to
+ * @tags: (nullable): the text of a JSON object copied into every result
+ *
+ * Sets which frame of which source @meta describes, and when; the strings
+ * are copied.
+ */
+void
+gst_saliency_meta_set_identity (GstSaliencyMeta * meta, guint64 frame,
+    GstClockTime pts, GstClockTime utc, GstSaliencyTimeSource time_source,
+    const gchar * source_id, const gchar * tags)
+{
+  g_return_if_fail (meta != NULL);
+
+  meta->frame = frame;
+  meta->pts = pts;
+  meta->utc = utc;
+  meta->time_source = time_source;
+  g_free (meta->source_id);
+  meta->source_id = g_strdup (source_id);
+  g_free (meta->tags);
+  meta->tags = g_strdup (tags);
+}
+
+/**
+ * gst_saliency_time_source_to_string:
+ * @source: a #GstSaliencyTimeSource
+ *
+ * Returns: "none", "reference", "clock" or "arrival"; the names of the
+ *   messages and of the JSON records
+ */
+const gchar *
+gst_saliency_time_source_to_string (GstSaliencyTimeSource source)
+{
+  switch (source) {
+    case GST_SALIENCY_TIME_SOURCE_REFERENCE:
+      return "reference";
+    case GST_SALIENCY_TIME_SOURCE_CLOCK:
+      return "clock";
+    case GST_SALIENCY_TIME_SOURCE_ARRIVAL:
+      return "arrival";
+    case GST_SALIENCY_TIME_SOURCE_NONE:
+    default:
+      return "none";
+  }
 }

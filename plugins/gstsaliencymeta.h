@@ -37,6 +37,30 @@ typedef enum
 } GstSaliencyMetaFlags;
 
 /**
+ * GstSaliencyTimeSource:
+ * @GST_SALIENCY_TIME_SOURCE_NONE: no wall-clock time is known
+ * @GST_SALIENCY_TIME_SOURCE_REFERENCE: from a #GstReferenceTimestampMeta of
+ *   the frame (timestamp/x-ntp or timestamp/x-unix), for example the sender's
+ *   clock in RTCP sender reports (rtspsrc add-reference-timestamp-meta=true)
+ * @GST_SALIENCY_TIME_SOURCE_CLOCK: capture time by the pipeline clock (base
+ *   time + the frame's running time) in a live pipeline, mapped to the
+ *   system's real-time clock
+ * @GST_SALIENCY_TIME_SOURCE_ARRIVAL: the system's real-time clock when the
+ *   frame reached the saliency element (not live, or no clock)
+ *
+ * Where #GstSaliencyMeta.utc comes from, most trusted first.
+ */
+typedef enum
+{
+  GST_SALIENCY_TIME_SOURCE_NONE,
+  GST_SALIENCY_TIME_SOURCE_REFERENCE,
+  GST_SALIENCY_TIME_SOURCE_CLOCK,
+  GST_SALIENCY_TIME_SOURCE_ARRIVAL,
+} GstSaliencyTimeSource;
+
+const gchar *gst_saliency_time_source_to_string (GstSaliencyTimeSource source);
+
+/**
  * GstSaliencyMeta:
  * @meta: parent #GstMeta
  * @width: width of the map in samples (not the frame's width)
@@ -50,6 +74,16 @@ typedef enum
  * @frame_height: height in pixels of the frame the map covers
  * @flags: #GstSaliencyMetaFlags
  * @age: frames since the map was computed (0 when it is this frame's)
+ * @frame: the frame's number at the saliency element, from 0 when it
+ *   started (counting every frame, reused maps included)
+ * @pts: the frame's PTS at the saliency element
+ * @utc: wall-clock time of the frame in nanoseconds since the Unix epoch
+ *   (UTC); #GST_CLOCK_TIME_NONE when unknown; see @time_source
+ * @time_source: where @utc comes from
+ * @source_id: (nullable): the saliency element's source-id (its name when
+ *   the property is not set)
+ * @tags: (nullable): the saliency element's tags, as the text of a JSON
+ *   object; %NULL when none are set
  *
  * Where people are predicted to look in the frame of the buffer, as computed
  * by the saliency element. The map covers the whole frame at its own
@@ -76,6 +110,12 @@ struct _GstSaliencyMeta
   guint frame_height;
   GstSaliencyMetaFlags flags;
   guint age;
+  guint64 frame;
+  GstClockTime pts;
+  GstClockTime utc;
+  GstSaliencyTimeSource time_source;
+  gchar *source_id;
+  gchar *tags;
 
   /*< private >*/
   GBytes *bytes;
@@ -107,6 +147,9 @@ gfloat gst_saliency_meta_sample (const GstSaliencyMeta * meta, gdouble x,
     gdouble y);
 void gst_saliency_meta_get_peak (const GstSaliencyMeta * meta, gdouble * x,
     gdouble * y);
+void gst_saliency_meta_set_identity (GstSaliencyMeta * meta, guint64 frame,
+    GstClockTime pts, GstClockTime utc, GstSaliencyTimeSource time_source,
+    const gchar * source_id, const gchar * tags);
 
 G_END_DECLS
 

@@ -19,7 +19,10 @@
 
 #include <math.h>
 
-#include "gstsaliencymeta.h"
+#ifdef HAVE_GST_ANALYTICS
+#include <gst/analytics/analytics.h>
+#endif
+
 
 /* The frame pixel range [*start, *end) covered by map samples
  * [start, start + size): the smallest box that contains them. */
@@ -82,9 +85,36 @@ remove_saliency_metas (GstBuffer * buffer, GstMeta ** meta, gpointer data)
   return TRUE;
 }
 
+/* GStreamer >= 1.24: the regions also as object-detection results of type
+ * "saliency" (confidence: the score) in the buffer's
+ * GstAnalyticsRelationMeta, which newer overlay and publishing elements
+ * read. On 1.22 there is no such meta: nothing to do. */
+static void
+attach_analytics (GstBuffer * buf, const SalRegion * regions, gint n)
+{
+#if defined (HAVE_GST_ANALYTICS) && GST_CHECK_VERSION (1, 24, 0)
+  GQuark saliency = g_quark_from_static_string ("saliency");
+  GstAnalyticsRelationMeta *rmeta;
+
+  if (n == 0)
+    return;
+  rmeta = gst_buffer_get_analytics_relation_meta (buf);
+  if (!rmeta)
+    rmeta = gst_buffer_add_analytics_relation_meta (buf);
+  for (gint i = 0; rmeta && i < n; i++) {
+    GstAnalyticsODMtd od;
+
+    gst_analytics_relation_meta_add_od_mtd (rmeta, saliency, regions[i].x,
+        regions[i].y, regions[i].width, regions[i].height, regions[i].score,
+        &od);
+  }
+#endif
+}
+
 void
 gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
-    const GstSaliencySettings * settings, GstSaliencyReuse reuse)
+    const GstSaliencySettings * settings, GstSaliencyReuse reuse,
+    const GstSaliencyStamp * stamp)
 {
   GQuark saliency = g_quark_from_static_string ("saliency");
   static const gchar *encoder_params[] = { "roi/vaapi", "roi/msdk" };
@@ -102,6 +132,9 @@ gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
       meta->flags |= GST_SALIENCY_META_FLAG_INTERVAL;
     meta->age = self->age;
   }
+  if (meta)
+    gst_saliency_meta_set_identity (meta, stamp->frame, stamp->pts,
+        stamp->utc, stamp->time_source, stamp->source_id, stamp->tags);
 
   for (gint i = 0; i < self->n_regions; i++) {
     const SalRegion *r = &self->regions[i];
@@ -121,11 +154,13 @@ gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
           gst_structure_new (encoder_params[j],
               "delta-qp", G_TYPE_INT, delta_qp, NULL));
   }
+  attach_analytics (buf, self->regions, self->n_regions);
 }
 
 void
 gst_saliency_post_frame_message (GstSaliency * self, GstBuffer * buf,
-    GstSaliencyReuse reuse, GstClockTime elapsed)
+    GstSaliencyReuse reuse, GstClockTime elapsed,
+    const GstSaliencyStamp * stamp)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   GstClockTime pts = GST_BUFFER_PTS (buf);
@@ -158,7 +193,13 @@ gst_saliency_post_frame_message (GstSaliency * self, GstBuffer * buf,
       "reused", G_TYPE_BOOLEAN, reuse != GST_SALIENCY_REUSE_NONE,
       "interval", G_TYPE_BOOLEAN, reuse == GST_SALIENCY_REUSE_INTERVAL,
       "age", G_TYPE_UINT, self->age,
-      "processing-time", G_TYPE_UINT64, elapsed, NULL);
+      "processing-time", G_TYPE_UINT64, elapsed,
+      "frame", G_TYPE_UINT64, stamp->frame,
+      "utc", G_TYPE_UINT64, stamp->utc,
+      "time-source", G_TYPE_STRING,
+      gst_saliency_time_source_to_string (stamp->time_source),
+      "source-id", G_TYPE_STRING, stamp->source_id,
+      "tags", G_TYPE_STRING, stamp->tags ? stamp->tags : "{}", NULL);
 
   g_value_init (&regions, GST_TYPE_ARRAY);
   for (gint i = 0; i < self->n_regions; i++) {

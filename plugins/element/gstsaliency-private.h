@@ -12,6 +12,7 @@
 #include <saliency.h>
 
 #include "gstsaliency.h"
+#include "gstsaliencymeta.h"
 #include "colormap.h"
 #include "overlay.h"
 
@@ -33,7 +34,29 @@ typedef struct
   gint roi_delta_qp;
   gboolean post_messages;
   guint inference_interval;
+  GstClockTime message_interval;
+  GstClockTime stats_interval;
 } GstSaliencySettings;
+
+/* Which frame of which source, and when: what every result carries. */
+typedef struct
+{
+  guint64 frame;
+  GstClockTime pts;
+  GstClockTime utc;             /* ns since the Unix epoch */
+  GstSaliencyTimeSource time_source;
+  gchar *source_id;
+  gchar *tags;                  /* JSON object text; NULL: none */
+} GstSaliencyStamp;
+
+/* The frames since the last "saliency-stats" report. */
+typedef struct
+{
+  gint64 start;                 /* monotonic, us; 0: not started */
+  guint frames;
+  guint maps;
+  GArray *times;                /* GstClockTime: processing of each frame */
+} GstSaliencyHealth;
 
 /* Why a frame has no map of its own. */
 typedef enum
@@ -60,6 +83,10 @@ struct _GstSaliency
   GstClockTime max_processing;  /* the slowest frame so far */
   GstClockTime reported_latency;        /* in the last LATENCY answer */
   gboolean live;                /* as the last LATENCY answer found it */
+  gchar *source_id;
+  gchar *tags_text;             /* the property as set */
+  gchar *tags;                  /* it as a JSON object; NULL: none */
+  gchar *tags_error;            /* why tags_text is refused; NULL: valid */
 
   /* Streaming state. */
   SalEngine *engine;
@@ -79,6 +106,10 @@ struct _GstSaliency
   GstSaliencyPalette palette;
   GstSaliencyColormap palette_colormap;
   gboolean palette_valid;
+  guint64 frames;               /* since start */
+  gint upstream_live;           /* -1: not asked yet */
+  GstClockTime last_message;    /* running time of the last frame message */
+  GstSaliencyHealth health;
 };
 
 /* gstsaliency.c */
@@ -102,9 +133,27 @@ GstFlowReturn gst_saliency_transform_frame (GstVideoFilter * filter,
 void gst_saliency_find_regions (GstSaliency * self,
     const GstSaliencySettings * settings);
 void gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
-    const GstSaliencySettings * settings, GstSaliencyReuse reuse);
+    const GstSaliencySettings * settings, GstSaliencyReuse reuse,
+    const GstSaliencyStamp * stamp);
 void gst_saliency_post_frame_message (GstSaliency * self, GstBuffer * buf,
-    GstSaliencyReuse reuse, GstClockTime elapsed);
+    GstSaliencyReuse reuse, GstClockTime elapsed,
+    const GstSaliencyStamp * stamp);
+
+/* gstsaliency-identity.c: source, tags, frame number, wall-clock time */
+gboolean gst_saliency_tags_to_json (const gchar * text, gchar ** json,
+    GError ** error);
+void gst_saliency_stamp_frame (GstSaliency * self, GstBuffer * buf,
+    GstSaliencyStamp * stamp);
+void gst_saliency_stamp_clear (GstSaliencyStamp * stamp);
+gboolean gst_saliency_message_due (GstSaliency * self, GstClockTime pts,
+    const GstSaliencySettings * settings);
+
+/* gstsaliency-health.c: the periodic "saliency-stats" */
+void gst_saliency_health_init (GstSaliencyHealth * health);
+void gst_saliency_health_clear (GstSaliencyHealth * health);
+void gst_saliency_health_add (GstSaliency * self, GstClockTime elapsed,
+    gboolean reused, const GstSaliencySettings * settings,
+    const GstSaliencyStamp * stamp);
 
 G_END_DECLS
 

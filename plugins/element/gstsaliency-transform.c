@@ -149,6 +149,7 @@ gst_saliency_analyse (GstSaliency * self, GstVideoFrame * in,
 {
   GstClockTime pts = GST_BUFFER_PTS (in->buffer);
   GstSaliencyReuse reuse = GST_SALIENCY_REUSE_NONE;
+  GstSaliencyStamp stamp;
   GstClockTime elapsed;
 
   if (self->map && GST_BUFFER_IS_DISCONT (in->buffer)) {
@@ -181,15 +182,19 @@ gst_saliency_analyse (GstSaliency * self, GstVideoFrame * in,
   if (reuse != GST_SALIENCY_REUSE_NONE)
     self->age++;
 
+  gst_saliency_stamp_frame (self, in->buffer, &stamp);
   gst_saliency_find_regions (self, settings);
-  gst_saliency_attach_metas (self, outbuf, settings, reuse);
+  gst_saliency_attach_metas (self, outbuf, settings, reuse, &stamp);
 
   elapsed = (g_get_monotonic_time () - start_time) * GST_USECOND;
   if (reuse == GST_SALIENCY_REUSE_NONE)
     gst_saliency_update_latency (self, elapsed);
 
-  if (settings->post_messages)
-    gst_saliency_post_frame_message (self, outbuf, reuse, elapsed);
+  if (settings->post_messages && gst_saliency_message_due (self, pts, settings))
+    gst_saliency_post_frame_message (self, outbuf, reuse, elapsed, &stamp);
+  gst_saliency_health_add (self, elapsed, reuse != GST_SALIENCY_REUSE_NONE,
+      settings, &stamp);
+  gst_saliency_stamp_clear (&stamp);
 
   return GST_FLOW_OK;
 }

@@ -49,6 +49,27 @@
  * * interval (gboolean): reused because of #GstSaliency:inference-interval
  * * age (guint): frames since the map was computed (0: this frame's)
  * * processing-time (guint64): nanoseconds spent on this frame
+ * * frame (guint64): the frame's number, from 0 when the element started
+ * * utc (guint64): the frame's wall-clock time, nanoseconds since the Unix
+ *   epoch, and time-source (string) where it comes from: "reference" (a
+ *   #GstReferenceTimestampMeta timestamp/x-ntp or timestamp/x-unix, e.g.
+ *   from rtspsrc add-reference-timestamp-meta=true), "clock" (live
+ *   pipelines: capture time, base time + running time on the pipeline
+ *   clock, mapped to the system's real-time clock) or "arrival" (the
+ *   real-time clock when the frame reached the element)
+ * * source-id (string): #GstSaliency:source-id, or the element's name
+ * * tags (string): #GstSaliency:tags as a JSON object ("{}" when unset)
+ *
+ * #GstSaliency:message-interval posts at most one such message per that
+ * much running time. The same identity and time are in the
+ * #GstSaliencyMeta of every buffer.
+ *
+ * With #GstSaliency:stats-interval, an element message "saliency-stats"
+ * every that much real time, also sent downstream as a custom event (for
+ * saliencypublish): source-id, frame and utc (of the last frame), period
+ * (ns), frames, maps, input-fps, map-fps, reused-share, processing-p50,
+ * -p90, -p99, -max (ns, over the period's frames), latency (ns, the
+ * processing latency last reported) and live.
  *
  * ## Modes
  *
@@ -136,6 +157,10 @@ GST_DEBUG_CATEGORY (gst_saliency_debug);
 #define DEFAULT_DEVICE "auto"
 #define DEFAULT_LATENCY -1
 #define DEFAULT_INFERENCE_INTERVAL 1
+#define DEFAULT_SOURCE_ID NULL
+#define DEFAULT_TAGS NULL
+#define DEFAULT_MESSAGE_INTERVAL 0
+#define DEFAULT_STATS_INTERVAL 0
 
 enum
 {
@@ -156,6 +181,10 @@ enum
   PROP_LATENCY,
   PROP_QOS,
   PROP_INFERENCE_INTERVAL,
+  PROP_SOURCE_ID,
+  PROP_TAGS,
+  PROP_MESSAGE_INTERVAL,
+  PROP_STATS_INTERVAL,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -353,6 +382,41 @@ gst_saliency_class_init (GstSaliencyClass * klass)
           G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
           G_PARAM_STATIC_STRINGS));
 
+  g_object_class_install_property (gobject_class, PROP_SOURCE_ID,
+      g_param_spec_string ("source-id", "Source ID",
+          "Name of the camera or stream, copied into every meta, message "
+          "and published result; NULL for the element's name",
+          DEFAULT_SOURCE_ID,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
+          G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_TAGS,
+      g_param_spec_string ("tags", "Tags",
+          "Operator data copied into every result: a JSON object "
+          "({\"site\":\"north\"}) or a GstStructure (tags,site=north); "
+          "refused with an error when it is neither",
+          DEFAULT_TAGS,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
+          G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_MESSAGE_INTERVAL,
+      g_param_spec_uint64 ("message-interval", "Message interval",
+          "With post-messages, at most one \"saliency\" message per this "
+          "many nanoseconds of running time (0 = every frame)",
+          0, G_MAXUINT64, DEFAULT_MESSAGE_INTERVAL,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
+          G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
+      g_param_spec_uint64 ("stats-interval", "Stats interval",
+          "Post a \"saliency-stats\" element message (and send it "
+          "downstream as an event) every this many nanoseconds of real "
+          "time: rates, reused share, processing times, latency "
+          "(0 = never)",
+          0, G_MAXUINT64, DEFAULT_STATS_INTERVAL,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
+          G_PARAM_STATIC_STRINGS));
+
   /* GstBaseTransform's qos, with what it means here. */
   g_object_class_install_property (gobject_class, PROP_QOS,
       g_param_spec_boolean ("qos", "QoS",
@@ -404,6 +468,8 @@ gst_saliency_init (GstSaliency * self)
   self->settings.roi_delta_qp = DEFAULT_ROI_DELTA_QP;
   self->settings.post_messages = DEFAULT_POST_MESSAGES;
   self->settings.inference_interval = DEFAULT_INFERENCE_INTERVAL;
+  self->settings.message_interval = DEFAULT_MESSAGE_INTERVAL;
+  self->settings.stats_interval = DEFAULT_STATS_INTERVAL;
   self->model = g_strdup (DEFAULT_MODEL);
   self->device = g_strdup (DEFAULT_DEVICE);
   self->latency = DEFAULT_LATENCY;
@@ -421,6 +487,11 @@ gst_saliency_finalize (GObject * object)
   g_free (self->device);
   g_free (self->domain);
   g_free (self->net_size);
+  g_free (self->source_id);
+  g_free (self->tags_text);
+  g_free (self->tags);
+  g_free (self->tags_error);
+  gst_saliency_health_clear (&self->health);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -433,12 +504,44 @@ gst_saliency_is_running (GstSaliency * self)
       || GST_STATE_PENDING (self) > GST_STATE_READY;
 }
 
+/* Tags are checked as they are set. Before the element starts, invalid
+ * ones are kept so that starting fails with the reason (a property setter
+ * cannot fail); while running, they are refused: the returned message is
+ * posted as a warning. */
+static gchar *
+gst_saliency_set_tags_locked (GstSaliency * self, const gchar * text)
+{
+  GError *error = NULL;
+  gchar *json, *refused = NULL;
+
+  if (gst_saliency_tags_to_json (text, &json, &error)) {
+    g_free (self->tags);
+    self->tags = json;
+    g_clear_pointer (&self->tags_error, g_free);
+  } else if (gst_saliency_is_running (self)) {
+    refused = g_strdup (error->message);
+  } else {
+    g_free (self->tags_error);
+    self->tags_error = g_strdup (error->message);
+  }
+  if (error) {
+    GST_WARNING_OBJECT (self, "%s", error->message);
+    g_error_free (error);
+  }
+  if (!refused) {
+    g_free (self->tags_text);
+    self->tags_text = g_strdup (text);
+  }
+  return refused;
+}
+
 static void
 gst_saliency_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstSaliency *self = GST_SALIENCY (object);
   gboolean reconfigure = FALSE, post_latency = FALSE;
+  gchar *refused = NULL;
 
   if (prop_id == PROP_QOS) {
     gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self),
@@ -521,6 +624,20 @@ gst_saliency_set_property (GObject * object, guint prop_id,
       self->latency = g_value_get_int64 (value);
       post_latency = self->live;
       break;
+    case PROP_MESSAGE_INTERVAL:
+      self->settings.message_interval = g_value_get_uint64 (value);
+      break;
+    case PROP_STATS_INTERVAL:
+      self->settings.stats_interval = g_value_get_uint64 (value);
+      break;
+    case PROP_SOURCE_ID:
+      g_free (self->source_id);
+      self->source_id = g_value_dup_string (value);
+      break;
+    case PROP_TAGS:
+      refused = gst_saliency_set_tags_locked (self,
+          g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -534,6 +651,11 @@ gst_saliency_set_property (GObject * object, guint prop_id,
   if (post_latency)
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_latency (GST_OBJECT (self)));
+  if (refused) {
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS, ("%s", refused),
+        ("keeping the previous tags while running"));
+    g_free (refused);
+  }
 }
 
 static void
@@ -594,6 +716,18 @@ gst_saliency_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_LATENCY:
       g_value_set_int64 (value, self->latency);
+      break;
+    case PROP_MESSAGE_INTERVAL:
+      g_value_set_uint64 (value, self->settings.message_interval);
+      break;
+    case PROP_STATS_INTERVAL:
+      g_value_set_uint64 (value, self->settings.stats_interval);
+      break;
+    case PROP_SOURCE_ID:
+      g_value_set_string (value, self->source_id);
+      break;
+    case PROP_TAGS:
+      g_value_set_string (value, self->tags_text);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -683,10 +817,20 @@ gst_saliency_start (GstBaseTransform * trans)
   SalEngineOptions options;
   const SalModelInfo *info;
   GError *error = NULL;
-  gchar *model, *device, *domain, *net_size;
+  gchar *model, *device, *domain, *net_size, *tags_error;
 
   sal_engine_options_init (&options);
   gboolean ok = TRUE;
+
+  GST_OBJECT_LOCK (self);
+  tags_error = g_strdup (self->tags_error);
+  GST_OBJECT_UNLOCK (self);
+  if (tags_error) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", tags_error),
+        ("the tags property"));
+    g_free (tags_error);
+    return FALSE;
+  }
 
   GST_OBJECT_LOCK (self);
   model = g_strdup (self->model);
@@ -726,6 +870,10 @@ gst_saliency_start (GstBaseTransform * trans)
 
   gst_saliency_reset (self);
   self->renderer = gst_saliency_renderer_new ();
+  self->frames = 0;
+  self->upstream_live = -1;
+  self->last_message = GST_CLOCK_TIME_NONE;
+  gst_saliency_health_init (&self->health);
   self->palette_valid = FALSE;
 
   return TRUE;

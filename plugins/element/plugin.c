@@ -13,6 +13,7 @@
 #include <gst/gst.h>
 
 #include "gstsaliency.h"
+#include "gstsaliencypublish.h"
 #ifdef HAVE_SALIENCYENC
 #include "gstsaliencyenc.h"
 #endif
@@ -21,6 +22,8 @@ static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ok = GST_ELEMENT_REGISTER (saliency, plugin);
+
+  ok &= GST_ELEMENT_REGISTER (saliencypublish, plugin);
 
 #ifdef HAVE_SALIENCYENC
   ok &= GST_ELEMENT_REGISTER (saliencyenc, plugin);
