@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """Trains the "default" model (docs/default-model-spec.md,
 tools/default_model.py) on every eye-tracking set in ../shared/data and
-exports models/default.safetensors. CPU, 2 threads, deterministic (fixed
-seeds); about 35-40 minutes on an idle 2-core machine, most of it training.
+exports models/default.safetensors (v3). CPU, 2 threads, deterministic
+(fixed seeds); on an idle 2-core machine about 15 minutes to build the
+data cache once, then about 1 minute an epoch.
 
   nice -n 10 /usr/bin/python3 tools/train_default.py \
-      [--shared DIR] [--out F] [--cache DIR] [--epochs N]
+      [--shared DIR] [--out F] [--cache DIR] [--epochs N] \
+      [--clip-repeat N] [--balance]
 
 Data: the train side of tools/default_data.py's split (the test side is
 never read here; the select side only picks the epoch kept):
   - stills (MIT1003, OSIE, EyeCrowd, taskfix-free): each at the engine's
     net size (long side 128) twice: the whole image, and one seeded crop
     of 70-90 % of each side; each epoch uses one of the two at random.
-    The classic map S is computed for each (the engine's still mode).
+    The classic map S is computed for each (the engine's still mode), and
+    the spectral residual R of the net-size RGB (v3's fifth input).
     Trained as static 2-frame videos through the GRU (frame 0 in still
     mode, frame 1 with the state of frame 0), so the recurrent state
     learns not to drift on unchanging content.
@@ -27,9 +30,11 @@ the original: the net must not over-trust colour).
 Loss per frame at net size, against the density map area-resized to the
 net size: KLD + 2 (1 - CC) - 0.1 NSS (NSS where fixations exist).
 AdamW (lr 1e-3, cosine decay, weight decay 1e-2 on the weights), batch
-16 stills or 4 clips, 3 epochs; the model starts at classic exactly
-(delta and prior_mix zero). Kept: the epoch with the best mean (CC - KLD)
-over the select sets.
+16 stills or 4 clips, 6 epochs, each showing every video clip 3 times
+(--clip-repeat: the video sets are small beside the stills); the model
+starts at classic exactly (delta, prior_mix and sr_mix zero). Kept: the
+epoch with the best mean (CC - KLD) over the select sets. These settings
+were chosen among four runs by that same select score (docs/models.md).
 
 The preprocessed data (net-size RGB, S, maps) is cached in --cache
 (default /work/cache/default-train, outside the repository).
@@ -379,8 +384,18 @@ def train(data, args):
     step = 0
     for epoch in range(1, args.epochs + 1):
         net.train()
-        # One view (whole or crop) of each still per epoch.
-        views = [g[rng.integers(len(g))] for g in data["train_stills"]]
+        # One view (whole or crop) of each still per epoch; with --balance,
+        # as many views of every still set (drawn with replacement), so
+        # that the large sets do not drown the small ones.
+        groups = data["train_stills"]
+        if args.balance:
+            by = {}
+            for g in groups:
+                by.setdefault(g[0]["set"], []).append(g)
+            per = len(groups) // len(by)
+            groups = [sets[i] for sets in by.values()
+                      for i in rng.integers(len(sets), size=per)]
+        views = [g[rng.integers(len(g))] for g in groups]
         units = [("still", b) for b in batches(views, STILL_BATCH, rng)]
         for _ in range(args.clip_repeat):
             units += [("clip", b) for b in batches(data["train_clips"],
@@ -427,11 +442,13 @@ def main():
                                                   "default.safetensors"))
     ap.add_argument("--cache", default="/work/cache/default-train",
                     help="preprocessed data is cached here (reused)")
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--wd", type=float, default=1e-2)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--clip-repeat", type=int, default=1,
+    ap.add_argument("--balance", action="store_true",
+                    help="as many still views of every set each epoch")
+    ap.add_argument("--clip-repeat", type=int, default=3,
                     help="video clips are seen this many times an epoch")
     args = ap.parse_args()
 
