@@ -16,6 +16,8 @@ struct _SalLayers
   cl_kernel add, mul, log, activate, subsample2, gru;
   /* resize.cl */
   cl_kernel bilinear, nearest;
+  /* conv3d.cl */
+  cl_kernel conv3d_48x8, conv3d_16x16, maxpool3d;
   /* softmax.cl, and its partial results then {max, log sum} */
   cl_kernel lsm_partial, lsm_combine, lsm_apply;
   cl_mem lsm_scratch;

@@ -35,6 +35,9 @@ static const KernelEntry kernels[] = {
   K (gru, "elementwise", "ew_gru_update"),
   K (bilinear, "resize", "resize_bilinear"),
   K (nearest, "resize", "resize_nearest"),
+  K (conv3d_48x8, "conv3d", "conv3d_48x8"),
+  K (conv3d_16x16, "conv3d", "conv3d_16x16"),
+  K (maxpool3d, "conv3d", "maxpool3d"),
   K (lsm_partial, "softmax", "lsm_partial"),
   K (lsm_combine, "softmax", "lsm_combine"),
   K (lsm_apply, "softmax", "lsm_apply"),
@@ -290,7 +293,7 @@ sal_activate (SalLayers * l, SalTensor * t, SalAct act, GError ** error)
 {
   cl_int n = sal_tensor_size (t), a = act;
 
-  if (act < SAL_ACT_NONE || act > SAL_ACT_TANH) {
+  if (act < SAL_ACT_NONE || act > SAL_ACT_RELU) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
         "sal_activate: unknown activation %d", (int) act);
     return FALSE;
