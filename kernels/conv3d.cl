@@ -16,19 +16,26 @@
  * are 1x1 in space with stride 1 are given as one row of h * w pixels by
  * the host. wt is [g][cin_g][kt][kh][kw][cpad] (the CO weights of a tap
  * adjacent; cpad = cout_g rounded up to CO, zero filled), bias [g][cpad].
- * Global size: (row runs of 16 * NV, oh, ot * g * ceil (cout_g / CO)). */
+ * Global size: (g * ceil (cout_g / CO), row runs of 16 * NV, ot * oh):
+ * the channel blocks of one run are neighbours, so its input is fetched
+ * from memory once and read from cache by the others. */
 
-/* 16 input values of `row` at columns x, x + sw, ...: a plain load when
- * they are all inside, else gathered with zeros outside [0, w). */
+/* 16 values of `row` at columns x, x + sw, ...: plain loads when they are
+ * all inside (stride 1 or 2), else gathered with `pad` outside [0, w). */
 inline float16
-c3_load (__global const float *row, int w, int x, int sw)
+c3_load (__global const float *row, int w, int x, int sw, float pad)
 {
-  if (sw == 1 && x >= 0 && x + 16 <= w)
-    return vload16 (0, row + x);
+  if (x >= 0 && x + 15 * sw < w) {
+    if (sw == 1)
+      return vload16 (0, row + x);
+    if (sw == 2)
+      return (float16) (vload16 (0, row + x).even,
+          vload16 (0, row + x + 15).odd);
+  }
   float g[16];
   for (int i = 0; i < 16; i++) {
     int xi = x + i * sw;
-    g[i] = xi >= 0 && xi < w ? row[xi] : 0.0f;
+    g[i] = xi >= 0 && xi < w ? row[xi] : pad;
   }
   return vload16 (0, g);
 }
@@ -42,11 +49,10 @@ NAME (__global const float *a, __global const float *b,                      \
     int st, int sh, int sw, int pt, int ph, int pw, int ot, int oh, int ow,  \
     int out_c, int out_c0, int out_t0, int act)                              \
 {                                                                            \
-  int run = get_global_id (0) * (16 * NV), oy = get_global_id (1);           \
-  int blocks = cpad / CO, z = get_global_id (2);                             \
-  int to = z / (groups * blocks), g = z / blocks % groups;                   \
-  int c0 = z % blocks * CO;                                                  \
-  if (run >= ow || oy >= oh || to >= ot)                                     \
+  int blocks = cpad / CO, z = get_global_id (0);                             \
+  int run = get_global_id (1) * (16 * NV), to = get_global_id (2) / oh;      \
+  int oy = get_global_id (2) % oh, g = z / blocks, c0 = z % blocks * CO;     \
+  if (run >= ow || to >= ot || g >= groups)                                  \
     return;                                                                  \
   /* A run past the row's end is moved back to end there; lanes before    \
    * `run` belong to the previous work-item and are not stored. */          \
@@ -79,7 +85,7 @@ NAME (__global const float *a, __global const float *b,                      \
           float16 xv[NV];                                                    \
           _Pragma ("unroll")                                                 \
           for (int v = 0; v < NV; v++)                                       \
-            xv[v] = c3_load (row, w, (x0 + 16 * v) * sw - pw + dx, sw);      \
+            xv[v] = c3_load (row, w, (x0 + 16 * v) * sw - pw + dx, sw, 0.0f);\
           _Pragma ("unroll")                                                 \
           for (int j = 0; j < CO; j++) {                                     \
             float16 wj = (float16) wk[dx * cpad + j];                        \
@@ -120,18 +126,19 @@ NAME (__global const float *a, __global const float *b,                      \
 CONV3D_KERNEL (conv3d_48x8, 3, 8)
 CONV3D_KERNEL (conv3d_16x16, 1, 16)
 
-/* Max pooling with implicit -inf padding, floor mode: one output value per
- * work-item. Global size: (ow, oh, ot * c). */
+/* Max pooling with implicit -inf padding, floor mode: a run of 16 outputs
+ * of a row per work-item. Global size: (runs of 16, oh, ot * c). */
 __kernel void
 maxpool3d (__global const float *in, __global float *out, int t, int c,
     int h, int w, int kt, int kh, int kw, int st, int sh, int sw, int pt,
     int ph, int pw, int ot, int oh, int ow)
 {
-  int ox = get_global_id (0), oy = get_global_id (1), z = get_global_id (2);
-  int to = z / c, ch = z % c;
-  if (ox >= ow || oy >= oh || to >= ot)
+  int run = get_global_id (0) * 16, oy = get_global_id (1);
+  int z = get_global_id (2), to = z / c, ch = z % c;
+  if (run >= ow || oy >= oh || to >= ot)
     return;
-  float m = -INFINITY;
+  int x0 = max (min (run, ow - 16), 0);
+  float16 m = (float16) (-INFINITY);
   for (int dt = 0; dt < kt; dt++) {
     int ti = to * st - pt + dt;
     if (ti < 0 || ti >= t)
@@ -141,12 +148,18 @@ maxpool3d (__global const float *in, __global float *out, int t, int c,
       int y = oy * sh - ph + dy;
       if (y < 0 || y >= h)
         continue;
-      for (int dx = 0; dx < kw; dx++) {
-        int x = ox * sw - pw + dx;
-        if (x >= 0 && x < w)
-          m = fmax (m, plane[y * w + x]);
-      }
+      for (int dx = 0; dx < kw; dx++)
+        m = fmax (m, c3_load (plane + y * w, w, x0 * sw - pw + dx, sw,
+                -INFINITY));
     }
   }
-  out[(((size_t) to * c + ch) * oh + oy) * ow + ox] = m;
+  __global float *dst = out + (((size_t) to * c + ch) * oh + oy) * ow;
+  if (x0 == run && x0 + 16 <= ow) {
+    vstore16 (m, 0, dst + x0);
+  } else {
+    float r[16];
+    vstore16 (m, 0, r);
+    for (int l = run - x0; l < min (16, ow - x0); l++)
+      dst[x0 + l] = r[l];
+  }
 }

@@ -192,9 +192,9 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
     h = oh = 1;
   }
   k = wide ? l->conv3d_48x8 : l->conv3d_16x16;
-  items[0] = (ow + (wide ? WIDE_PX : 16) - 1) / (wide ? WIDE_PX : 16);
-  items[1] = oh;
-  items[2] = (size_t) ot * groups * (cpad / (wide ? WIDE_CO : NARROW_CO));
+  items[0] = (size_t) groups * (cpad / (wide ? WIDE_CO : NARROW_CO));
+  items[1] = (ow + (wide ? WIDE_PX : 16) - 1) / (wide ? WIDE_PX : 16);
+  items[2] = (size_t) ot * oh;
   return sal_kernel_set_args (k, error, 31, SAL_ARG (a->buf),
       SAL_ARG (bbuf), SAL_ARG (c->weight), SAL_ARG (c->bias),
       SAL_ARG (out->buf), SAL_ARG (ta), SAL_ARG (head), SAL_ARG (tb),

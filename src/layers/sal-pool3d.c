@@ -22,7 +22,7 @@ sal_maxpool3d (SalLayers * l, const SalVol * in, SalVol * out,
   cl_int kt = k[0], kh = k[1], kw = k[2];
   cl_int st = stride[0], sh = stride[1], sw = stride[2];
   cl_int pt = pad[0], ph = pad[1], pw = pad[2], ot, oh, ow;
-  size_t items[3], local[3] = { 16, 4, 1 };
+  size_t items[3], local[3] = { 1, 1, 1 };
 
   for (int i = 0; i < 3; i++) {
     /* PyTorch's rule; it also keeps every window on a real value. */
@@ -46,7 +46,7 @@ sal_maxpool3d (SalLayers * l, const SalVol * in, SalVol * out,
   ot = o[0];
   oh = o[1];
   ow = o[2];
-  items[0] = ow;
+  items[0] = (ow + 15) / 16;
   items[1] = oh;
   items[2] = (size_t) ot * c;
   return sal_kernel_set_args (l->maxpool3d, error, 18, SAL_ARG (in->buf),
