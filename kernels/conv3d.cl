@@ -21,7 +21,9 @@
  * from memory once and read from cache by the others. */
 
 /* 16 values of `row` at columns x, x + sw, ...: plain loads when they are
- * all inside (stride 1 or 2), else gathered with `pad` outside [0, w). */
+ * all inside (stride 1 or 2), one load and a lane shift when a stride-1 run
+ * overhangs an edge by one column (3x3 kernels with padding 1), else
+ * gathered; `pad` stands for columns outside [0, w). */
 inline float16
 c3_load (__global const float *row, int w, int x, int sw, float pad)
 {
@@ -32,6 +34,16 @@ c3_load (__global const float *row, int w, int x, int sw, float pad)
       return (float16) (vload16 (0, row + x).even,
           vload16 (0, row + x + 15).odd);
   }
+  if (sw == 1 && w >= 16) {
+    if (x == -1) {
+      float16 v = vload16 (0, row);
+      return (float16) (pad, v.s0123, v.s4567, v.s89ab, v.scde);
+    }
+    if (x == w - 15) {
+      float16 v = vload16 (0, row + w - 16);
+      return (float16) (v.s1234, v.s5678, v.s9abc, v.sdef, pad);
+    }
+  }
   float g[16];
   for (int i = 0; i < 16; i++) {
     int xi = x + i * sw;
@@ -40,7 +52,75 @@ c3_load (__global const float *row, int w, int x, int sw, float pad)
   return vload16 (0, g);
 }
 
-#define CONV3D_KERNEL(NAME, NV, CO)                                          \
+/* The taps of one input row (channel ci, time dt, kernel row dy) for the
+ * NV x CO tile: wk points at the row's weights, [kw][cpad] from c0. */
+
+/* Any kw and stride: gathered loads where a run leaves the row. */
+#define ROW_ANY(NV, CO)                                                      \
+  for (int dx = 0; dx < kw; dx++) {                                          \
+    float16 xv[NV];                                                          \
+    _Pragma ("unroll")                                                       \
+    for (int v = 0; v < NV; v++)                                             \
+      xv[v] = c3_load (row, w, (x0 + 16 * v) * sw - pw + dx, sw, 0.0f);      \
+    _Pragma ("unroll")                                                       \
+    for (int j = 0; j < CO; j++) {                                           \
+      float16 wj = (float16) wk[dx * cpad + j];                              \
+      _Pragma ("unroll")                                                     \
+      for (int v = 0; v < NV; v++)                                           \
+        acc[v][j] = fma (wj, xv[v], acc[v][j]);                              \
+    }                                                                        \
+  }
+
+/* 1x1 in space (the plane is one row of h * w >= 16 * NV pixels): plain
+ * vector loads, nothing else in the loop (as conv_pw_48x8 in conv.cl). */
+#define ROW_PW(NV, CO)                                                       \
+  {                                                                          \
+    float16 xv[NV];                                                          \
+    _Pragma ("unroll")                                                       \
+    for (int v = 0; v < NV; v++)                                             \
+      xv[v] = vload16 (v, row + x0);                                         \
+    _Pragma ("unroll")                                                       \
+    for (int j = 0; j < CO; j++) {                                           \
+      float16 wj = (float16) wk[j];                                          \
+      _Pragma ("unroll")                                                     \
+      for (int v = 0; v < NV; v++)                                           \
+        acc[v][j] = fma (wj, xv[v], acc[v][j]);                              \
+    }                                                                        \
+  }
+
+/* kw = 3, stride 1, padding 1, rows of w >= 16 * NV: per run, the centre
+ * load and its neighbours one column either side, which at a row's edge
+ * are the centre shifted by a lane with the zero padding brought in (a
+ * load there would leave the row, or the buffer). */
+#define ROW_K3(NV, CO)                                                       \
+  {                                                                          \
+    float16 xl[NV], xm[NV], xr[NV];                                          \
+    _Pragma ("unroll")                                                       \
+    for (int v = 0; v < NV; v++) {                                           \
+      int xs = x0 + 16 * v;                                                  \
+      float16 m = vload16 (0, row + xs);                                     \
+      xm[v] = m;                                                             \
+      if (xs > 0)                                                            \
+        xl[v] = vload16 (0, row + xs - 1);                                   \
+      else                                                                   \
+        xl[v] = (float16) (0.0f, m.s0123, m.s4567, m.s89ab, m.scde);         \
+      if (xs + 16 < w)                                                       \
+        xr[v] = vload16 (0, row + xs + 1);                                   \
+      else                                                                   \
+        xr[v] = (float16) (m.s1234, m.s5678, m.s9abc, m.sdef, 0.0f);         \
+    }                                                                        \
+    _Pragma ("unroll")                                                       \
+    for (int j = 0; j < CO; j++) {                                           \
+      float16 w0 = (float16) wk[j], w1 = (float16) wk[cpad + j];             \
+      float16 w2 = (float16) wk[2 * cpad + j];                               \
+      _Pragma ("unroll")                                                     \
+      for (int v = 0; v < NV; v++)                                           \
+        acc[v][j] = fma (w2, xr[v], fma (w1, xm[v], fma (w0, xl[v],          \
+                    acc[v][j])));                                            \
+    }                                                                        \
+  }
+
+#define CONV3D_KERNEL(NAME, NV, CO, ROW)                                     \
 __kernel void                                                                \
 NAME (__global const float *a, __global const float *b,                      \
     __global const float *wt, __global const float *bias,                    \
@@ -50,8 +130,8 @@ NAME (__global const float *a, __global const float *b,                      \
     int out_c, int out_c0, int out_t0, int act)                              \
 {                                                                            \
   int blocks = cpad / CO, z = get_global_id (0);                             \
-  int run = get_global_id (1) * (16 * NV), to = get_global_id (2) / oh;      \
-  int oy = get_global_id (2) % oh, g = z / blocks, c0 = z % blocks * CO;     \
+  int run = get_global_id (2) * (16 * NV), to = get_global_id (1) / oh;      \
+  int oy = get_global_id (1) % oh, g = z / blocks, c0 = z % blocks * CO;     \
   if (run >= ow || to >= ot || g >= groups)                                  \
     return;                                                                  \
   /* A run past the row's end is moved back to end there; lanes before    \
@@ -81,19 +161,7 @@ NAME (__global const float *a, __global const float *b,                      \
       __global const float *wk = wt + ((size_t) g * cin_g * taps             \
           + (dt * kh + dy) * kw) * cpad + c0;                                \
       for (int ci = 0; ci < cin_g; ci++) {                                   \
-        for (int dx = 0; dx < kw; dx++) {                                    \
-          float16 xv[NV];                                                    \
-          _Pragma ("unroll")                                                 \
-          for (int v = 0; v < NV; v++)                                       \
-            xv[v] = c3_load (row, w, (x0 + 16 * v) * sw - pw + dx, sw, 0.0f);\
-          _Pragma ("unroll")                                                 \
-          for (int j = 0; j < CO; j++) {                                     \
-            float16 wj = (float16) wk[dx * cpad + j];                        \
-            _Pragma ("unroll")                                               \
-            for (int v = 0; v < NV; v++)                                     \
-              acc[v][j] = fma (wj, xv[v], acc[v][j]);                        \
-          }                                                                  \
-        }                                                                    \
+        ROW (NV, CO)                                                         \
         row += hw;                                                           \
         wk += taps * cpad;                                                   \
       }                                                                      \
@@ -122,9 +190,14 @@ NAME (__global const float *a, __global const float *b,                      \
 }
 
 /* 48 pixels x 8 channels: 24 accumulators, 11 loads per 24 FMAs (rows of
- * at least 48 pixels); 16 x 16 for narrower rows. */
-CONV3D_KERNEL (conv3d_48x8, 3, 8)
-CONV3D_KERNEL (conv3d_16x16, 1, 16)
+ * at least 48 pixels); 16 x 16 for narrower rows. Each with the row forms
+ * above (the host picks: sal-conv3d.c). */
+CONV3D_KERNEL (conv3d_48x8, 3, 8, ROW_ANY)
+CONV3D_KERNEL (conv3d_16x16, 1, 16, ROW_ANY)
+CONV3D_KERNEL (conv3d_pw_48x8, 3, 8, ROW_PW)
+CONV3D_KERNEL (conv3d_pw_16x16, 1, 16, ROW_PW)
+CONV3D_KERNEL (conv3d_k3_48x8, 3, 8, ROW_K3)
+CONV3D_KERNEL (conv3d_k3_16x16, 1, 16, ROW_K3)
 
 /* Max pooling with implicit -inf padding, floor mode: a run of 16 outputs
  * of a row per work-item. Global size: (runs of 16, oh, ot * c). */

@@ -32,17 +32,6 @@ sal_conv3d_out_size (const SalConv3d * c, int t, int h, int w, int out[3])
     out[i] = out_extent (in[i], c->k[i], c->stride[i], c->pad[i]);
 }
 
-/* The wide tile pays when most rows hold 48 pixels or more: spatially 1x1
- * convs run over the whole plane as one row. */
-static gboolean
-wide_rows (int k_h, int k_w, int stride_h, int stride_w, int pad_h,
-    int pad_w, int ow, int oh)
-{
-  gboolean flat = k_h == 1 && k_w == 1 && stride_h == 1 && stride_w == 1
-      && pad_h == 0 && pad_w == 0;
-  return (flat ? ow * oh : ow) >= WIDE_PX;
-}
-
 SalConv3d *
 sal_conv3d_new (SalRuntime * rt, int cin, int cout, int groups,
     const int k[3], const int stride[3], const int pad[3], SalAct act,
@@ -175,7 +164,7 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
   cl_int ot, oh, ow, out_c = out->c, c0 = out_c0, t0 = out_t0, act = c->act;
   /* Never read when tb is 0, but the argument needs a buffer. */
   cl_mem bbuf = b ? b->buf : a->buf;
-  gboolean wide;
+  gboolean flat, k3, wide;
   size_t items[3], local[3] = { 1, 1, 1 };
   cl_kernel k;
 
@@ -185,16 +174,25 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
   ot = o[0];
   oh = o[1];
   ow = o[2];
-  wide = wide_rows (kh, kw, sh, sw, ph, pw, ow, oh);
-  if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0) {
+  flat = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+  if (flat) {
     /* Spatially pointwise: the plane is one row. */
     w = ow = h * w;
     h = oh = 1;
   }
-  k = wide ? l->conv3d_48x8 : l->conv3d_16x16;
+  k3 = kw == 3 && sw == 1 && pw == 1;
+  /* The wide tile where rows hold it; the specialised row forms where
+   * their loads stay inside a row (ROW_PW, ROW_K3 in conv3d.cl). */
+  wide = ow >= WIDE_PX;
+  if (flat && ow >= 16)
+    k = wide ? l->conv3d_pw_48x8 : l->conv3d_pw_16x16;
+  else if (k3 && ow >= 16)
+    k = wide ? l->conv3d_k3_48x8 : l->conv3d_k3_16x16;
+  else
+    k = wide ? l->conv3d_48x8 : l->conv3d_16x16;
   items[0] = (size_t) groups * (cpad / (wide ? WIDE_CO : NARROW_CO));
-  items[1] = (ow + (wide ? WIDE_PX : 16) - 1) / (wide ? WIDE_PX : 16);
-  items[2] = (size_t) ot * oh;
+  items[2] = (ow + (wide ? WIDE_PX : 16) - 1) / (wide ? WIDE_PX : 16);
+  items[1] = (size_t) ot * oh;
   return sal_kernel_set_args (k, error, 31, SAL_ARG (a->buf),
       SAL_ARG (bbuf), SAL_ARG (c->weight), SAL_ARG (c->bias),
       SAL_ARG (out->buf), SAL_ARG (ta), SAL_ARG (head), SAL_ARG (tb),

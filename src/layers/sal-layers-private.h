@@ -17,7 +17,8 @@ struct _SalLayers
   /* resize.cl */
   cl_kernel bilinear, nearest;
   /* conv3d.cl */
-  cl_kernel conv3d_48x8, conv3d_16x16, maxpool3d;
+  cl_kernel conv3d_48x8, conv3d_16x16, conv3d_pw_48x8, conv3d_pw_16x16,
+      conv3d_k3_48x8, conv3d_k3_16x16, maxpool3d;
   /* softmax.cl, and its partial results then {max, log sum} */
   cl_kernel lsm_partial, lsm_combine, lsm_apply;
   cl_mem lsm_scratch;

@@ -126,6 +126,8 @@ def build3d(s):
     # The forms of S3D and the ViNet-S decoder, at awkward sizes.
     conv3d_case(s, "c3d_spatial_1x7x7_s2", 3, 3, 20, 23, 37, (1, 7, 7),
                 (1, 2, 2), (0, 3, 3), act="relu")
+    conv3d_case(s, "c3d_spatial_1x7x7_s2_wide", 2, 3, 16, 9, 100, (1, 7, 7),
+                (1, 2, 2), (0, 3, 3), act="relu")
     conv3d_case(s, "c3d_temporal_7x1x1_s2_p3", 9, 10, 12, 5, 19, (7, 1, 1),
                 (2, 1, 1), (3, 0, 0), act="relu")
     conv3d_case(s, "c3d_temporal_ring", 8, 6, 9, 4, 13, (7, 1, 1),
@@ -151,6 +153,10 @@ def build3d(s):
     for name, shape, k, st, p in (
             ("pool_spatial", (3, 5, 17, 23), (1, 3, 3), (1, 2, 2),
              (0, 1, 1)),
+            ("pool_spatial_wide", (2, 3, 9, 70), (1, 3, 3), (1, 2, 2),
+             (0, 1, 1)),
+            ("pool_same_wide", (3, 2, 5, 40), (3, 3, 3), (1, 1, 1),
+             (1, 1, 1)),
             ("pool_both", (7, 4, 9, 14), (3, 3, 3), (2, 2, 2), (1, 1, 1)),
             ("pool_same", (4, 3, 5, 6), (3, 3, 3), (1, 1, 1), (1, 1, 1)),
             ("pool_temporal_then_2x2", (6, 3, 7, 12), (2, 2, 2),
