@@ -16,6 +16,17 @@ round_up (int n, int m)
   return (n + m - 1) / m * m;
 }
 
+/* Output channels per group as stored: a multiple of 16 for either tile,
+ * or of 8 where that saves a block of padding (then only the 8-channel
+ * tile runs it). */
+static int
+padded_cout (int cout_g)
+{
+  int p8 = round_up (cout_g, WIDE_CO);
+  return p8 % NARROW_CO && p8 < round_up (cout_g, NARROW_CO) ? p8 :
+      round_up (cout_g, NARROW_CO);
+}
+
 /* Output extent along one axis (PyTorch's floor; <= 0 when too small). */
 static int
 out_extent (int n, int k, int s, int p)
@@ -76,8 +87,7 @@ sal_conv3d_new (SalRuntime * rt, int cin, int cout, int groups,
   cin_g = cin / groups;
   cout_g = cout / groups;
   taps = k[0] * k[1] * k[2];
-  /* Both tiles' channel blocks divide 16: padded once for either. */
-  cpad = round_up (cout_g, NARROW_CO);
+  cpad = padded_cout (cout_g);
   w = g_new0 (float, (size_t) groups * cin_g * taps * cpad);
   b = g_new0 (float, (size_t) groups * cpad);
   for (int g = 0; g < groups; g++)
@@ -157,7 +167,7 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
   int o[3];
   cl_int ta = a->t, tb = b ? b->t : 0, head = a_head, cin = c->cin;
   cl_int h = a->h, w = a->w, groups = c->groups, cin_g = c->cin / c->groups;
-  cl_int cout_g = c->cout / c->groups, cpad = round_up (cout_g, NARROW_CO);
+  cl_int cout_g = c->cout / c->groups, cpad = padded_cout (cout_g);
   cl_int kt = c->k[0], kh = c->k[1], kw = c->k[2];
   cl_int st = c->stride[0], sh = c->stride[1], sw = c->stride[2];
   cl_int pt = c->pad[0], ph = c->pad[1], pw = c->pad[2];
@@ -184,7 +194,12 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
   /* The wide tile where rows hold it; the specialised row forms where
    * their loads stay inside a row (ROW_PW, ROW_K3 in conv3d.cl). */
   wide = ow >= WIDE_PX;
-  if (flat && ow >= 16)
+  if (cpad % NARROW_CO) {
+    /* Only the 8-channel tile fits; the general rows on narrow planes. */
+    k = wide && flat ? l->conv3d_pw_48x8 : wide && k3 ? l->conv3d_k3_48x8 :
+        l->conv3d_48x8;
+    wide = TRUE;
+  } else if (flat && ow >= 16)
     k = wide ? l->conv3d_pw_48x8 : l->conv3d_pw_16x16;
   else if (k3 && ow >= 16)
     k = wide ? l->conv3d_k3_48x8 : l->conv3d_k3_16x16;

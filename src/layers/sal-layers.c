@@ -42,6 +42,7 @@ static const KernelEntry kernels[] = {
   K (conv3d_k3_48x8, "conv3d", "conv3d_k3_48x8"),
   K (conv3d_k3_16x16, "conv3d", "conv3d_k3_16x16"),
   K (maxpool3d, "conv3d", "maxpool3d"),
+  K (maxpool3d_333, "conv3d", "maxpool3d_333"),
   K (lsm_partial, "softmax", "lsm_partial"),
   K (lsm_combine, "softmax", "lsm_combine"),
   K (lsm_apply, "softmax", "lsm_apply"),

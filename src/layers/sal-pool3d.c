@@ -46,6 +46,16 @@ sal_maxpool3d (SalLayers * l, const SalVol * in, SalVol * out,
   ot = o[0];
   oh = o[1];
   ow = o[2];
+  if (kt == 3 && kh == 3 && kw == 3 && st == 1 && sh == 1 && sw == 1
+      && pt == 1 && ph == 1 && pw == 1 && w >= 16) {
+    items[0] = (w + 15) / 16;
+    items[1] = 1;
+    items[2] = (size_t) t * c;
+    return sal_kernel_set_args (l->maxpool3d_333, error, 6,
+        SAL_ARG (in->buf), SAL_ARG (out->buf), SAL_ARG (t), SAL_ARG (c),
+        SAL_ARG (h), SAL_ARG (w))
+        && sal_layers_enqueue (l, l->maxpool3d_333, 3, items, local, error);
+  }
   items[0] = (ow + 15) / 16;
   items[1] = oh;
   items[2] = (size_t) ot * c;

@@ -145,6 +145,12 @@ def build3d(s):
                 (5, 1, 1), (0, 1, 1), groups=8, act="relu", t2=16)
     conv3d_case(s, "c3d_grouped_2x3x3_g2", 4, 8, 6, 10, 53, (2, 3, 3),
                 (2, 1, 1), (0, 1, 1), groups=2, act="relu", bias=False)
+    # 24 output channels per group: stored in blocks of 8, not 16.
+    conv3d_case(s, "c3d_cout24_k3_wide", 3, 8, 48, 5, 50, (1, 3, 3),
+                pad=(0, 1, 1), groups=2)
+    conv3d_case(s, "c3d_cout24_k3_narrow", 2, 8, 48, 5, 20, (3, 3, 3),
+                pad=(1, 1, 1), groups=2, act="relu")
+    conv3d_case(s, "c3d_cout24_pw", 2, 5, 24, 7, 9, (1, 1, 1))
     conv3d_case(s, "c3d_out_offsets", 3, 5, 7, 6, 9, (1, 1, 1),
                 out_t=5, out_c=12, out_t0=2, out_c0=4)
     conv3d_case(s, "c3d_bad_groups", 2, 8, 6, 3, 3, (1, 1, 1), groups=4,
