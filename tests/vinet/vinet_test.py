@@ -7,7 +7,7 @@
   engine_random   a random checkpoint made here (another seed, synthetic
                   frames, no ../shared) through convert + salmap against
                   tools/vinet_reference.py, with a control showing that a
-                  wrong clip order would be caught;
+                  ring one frame off would be caught;
   errors          the converter and the engine on bad input: another
                   architecture's checkpoint, truncated files, a missing or
                   misshapen tensor, a wrong clip length in the metadata.
@@ -70,14 +70,14 @@ def case_engine_random(salmap, tmp):
     with torch.no_grad():
         want = np.stack([net(ref.clip_of(x, t)).numpy()
                          for t in range(len(x))])
-        # Control: the last frame's clip in reverse order.
-        rev = net(ref.clip_of(x, len(x) - 1).flip(2)).numpy()
     fails = vc.check("random", maps, want)
-    p, q = maps[-1] / maps[-1].sum(), rev / rev.sum()
+    # Control: the clip one frame earlier (a ring one slot off) is told
+    # apart by the same measure.
+    p, q = maps[-1] / maps[-1].sum(), want[-2] / want[-2].sum()
     ctrl = np.abs(p - q).max() / q.max()
-    print("control (reversed clip): max rel err %.2e" % ctrl)
+    print("control (the clip one frame earlier): max rel err %.2e" % ctrl)
     if ctrl <= vc.MAX_REL:
-        fails.append("the reversed clip is not told apart")
+        fails.append("a clip one frame off is not told apart")
     return fails
 
 
