@@ -12,33 +12,19 @@ import sys
 
 import numpy as np
 
-SKIP = 77
 H, W = 224, 384
 
 # Parity bar (issue 11): on maps normalised to sum 1, per frame.
 MAX_REL = 1e-3          # max |p - q| / max q
 MIN_CC = 0.9999
 
-SOURCE_ROOT = os.environ.get(
-    "SALIENCY_SOURCE_ROOT",
-    os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__)))))
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Skipping and paths as in the UNISAL tests.
+sys.path.insert(0, os.path.join(HERE, "..", "unisal"))
+from unisal_common import SKIP, SOURCE_ROOT, need_torch, skip  # noqa: E402,F401
+
 TOOLS = os.path.join(SOURCE_ROOT, "tools")
 CONVERTER = os.path.join(TOOLS, "convert_vinet.py")
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(SKIP)
-
-
-def need_torch():
-    try:
-        import torch  # noqa: F401
-        import PIL  # noqa: F401
-    except ImportError as e:
-        skip("%s in %s (Debian: apt install python3-torch python3-pil)"
-             % (e, sys.executable))
 
 
 def oracle_dir():
