@@ -283,3 +283,55 @@ maxpool3d_333 (__global const float *in, __global float *out, int t, int c,
     here = below;
   }
 }
+
+/* x2 bilinear upsampling with half-pixel centres (align_corners=False) of
+ * every plane: out[2i] = 0.25 in[i-1] + 0.75 in[i], out[2i+1] = 0.75 in[i]
+ * + 0.25 in[i+1] per axis, edges repeated. A work-item slides down a run of
+ * 16 output columns (8 input columns), widening each input row once and
+ * blending it into the four output rows it feeds. Needs w >= 8. Global
+ * size: (ceil (2w / 16), 1, planes). */
+inline float16
+up2_row (__global const float *row, int w, int i0)
+{
+  float8 a = vload8 (0, row + i0);
+  float8 l = i0 > 0 ? vload8 (0, row + i0 - 1) :
+      (float8) (a.s0, a.s0, a.s1, a.s2, a.s3, a.s4, a.s5, a.s6);
+  float8 r = i0 + 8 < w ? vload8 (0, row + i0 + 1) :
+      (float8) (a.s1, a.s2, a.s3, a.s4, a.s5, a.s6, a.s7, a.s7);
+  float8 even = 0.25f * l + 0.75f * a, odd = 0.75f * a + 0.25f * r;
+  return shuffle2 (even, odd, (uint16) (0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5,
+          13, 6, 14, 7, 15));
+}
+
+inline void
+up2_store (__global float *dst, float16 v, int x0, int first)
+{
+  if (first == 0) {
+    vstore16 (v, 0, dst + x0);
+  } else {
+    float t[16];
+    vstore16 (v, 0, t);
+    for (int l = first; l < 16; l++)
+      dst[x0 + l] = t[l];
+  }
+}
+
+__kernel void
+upsample2 (__global const float *in, __global float *out, int h, int w)
+{
+  int run = get_global_id (0) * 16, p = get_global_id (2);
+  if (run >= 2 * w)
+    return;
+  int i0 = min (run / 2, w - 8), x0 = 2 * i0, first = run - x0;
+  __global const float *src = in + (size_t) p * h * w;
+  __global float *dst = out + (size_t) p * 4 * h * w;
+  float16 prev = up2_row (src, w, i0), cur = prev;
+  for (int j = 0; j < h; j++) {
+    float16 next = j + 1 < h ? up2_row (src + (j + 1) * w, w, i0) : cur;
+    up2_store (dst + (2 * j) * 2 * w, 0.25f * prev + 0.75f * cur, x0, first);
+    up2_store (dst + (2 * j + 1) * 2 * w, 0.75f * cur + 0.25f * next, x0,
+        first);
+    prev = cur;
+    cur = next;
+  }
+}

@@ -18,7 +18,7 @@ struct _SalLayers
   cl_kernel bilinear, nearest;
   /* conv3d.cl */
   cl_kernel conv3d_48x8, conv3d_16x16, conv3d_pw_48x8, conv3d_pw_16x16,
-      conv3d_k3_48x8, conv3d_k3_16x16, maxpool3d, maxpool3d_333;
+      conv3d_k3_48x8, conv3d_k3_16x16, maxpool3d, maxpool3d_333, upsample2;
   /* softmax.cl, and its partial results then {max, log sum} */
   cl_kernel lsm_partial, lsm_combine, lsm_apply;
   cl_mem lsm_scratch;

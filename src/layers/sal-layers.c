@@ -43,6 +43,7 @@ static const KernelEntry kernels[] = {
   K (conv3d_k3_16x16, "conv3d", "conv3d_k3_16x16"),
   K (maxpool3d, "conv3d", "maxpool3d"),
   K (maxpool3d_333, "conv3d", "maxpool3d_333"),
+  K (upsample2, "conv3d", "upsample2"),
   K (lsm_partial, "softmax", "lsm_partial"),
   K (lsm_combine, "softmax", "lsm_combine"),
   K (lsm_apply, "softmax", "lsm_apply"),

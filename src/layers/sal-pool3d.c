@@ -73,12 +73,23 @@ sal_upsample2_hw (SalLayers * l, const SalVol * in, SalVol * out,
 {
   SalTensor a = { in->buf, in->t * in->c, in->h, in->w };
   SalTensor b = { out->buf, out->t * out->c, out->h, out->w };
+  cl_int h = in->h, w = in->w;
+  size_t items[3] = { (2 * in->w + 15) / 16, 1, (size_t) in->t * in->c };
+  size_t local[3] = { 1, 1, 1 };
 
   if (out->t != in->t || out->c != in->c || out->h != 2 * in->h
       || out->w != 2 * in->w)
     return vol_error (error, "sal_upsample2_hw", "out must be in's t x c x "
         "2h x 2w", in, out);
+  if (in->buf == out->buf)
+    return vol_error (error, "sal_upsample2_hw", "cannot work in place", in,
+        out);
   /* At exactly x2 the half-pixel taps are 0.25 / 0.75 and the edges
-   * repeat: what trilinear with a time scale of 1 computes per slice. */
-  return sal_resize_bilinear (l, &a, &b, error);
+   * repeat: what trilinear with a time scale of 1 computes per slice.
+   * Narrow planes take the general resize. */
+  if (in->w < 8 || sal_vol_size (out) > G_MAXINT)
+    return sal_resize_bilinear (l, &a, &b, error);
+  return sal_kernel_set_args (l->upsample2, error, 4, SAL_ARG (in->buf),
+      SAL_ARG (out->buf), SAL_ARG (h), SAL_ARG (w))
+      && sal_layers_enqueue (l, l->upsample2, 3, items, local, error);
 }

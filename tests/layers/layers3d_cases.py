@@ -173,6 +173,8 @@ def build3d(s):
                       sw=st[2], pt=p[0], ph=p[1], pw=p[2]),
                  lambda x=x, k=k, st=st, p=p: maxpool3d_ref(x, k, st, p))
     for name, shape in (("up2t_4x3x7x12", (4, 3, 7, 12)),
+                        ("up2t_2x3x5x8", (2, 3, 5, 8)),
+                        ("up2t_1x2x6x21", (1, 2, 6, 21)),
                         ("up2t_1x2x1x5", (1, 2, 1, 5))):
         x = s.rand(*shape)
         s.simple(name, "up2t", {"x": x}, {},
