@@ -7,7 +7,8 @@
  * slices, may be empty), so a clip ring and the decoder's time
  * concatenations are read where they lie. The output is written at channel
  * out_c0 and time out_t0 of a volume with out_c channels (branches of a
- * block, a ring slot).
+ * block, a ring slot); only output times t_first .. ot - 1 are computed
+ * (t_first goes to out_t0).
  *
  * A work-item computes NV runs of 16 adjacent output pixels of one row
  * times CO output channels of one group, in float16 accumulators (PoCL
@@ -127,10 +128,11 @@ NAME (__global const float *a, __global const float *b,                      \
     __global float *out, int ta, int a_head, int tb, int cin, int h, int w,  \
     int groups, int cin_g, int cout_g, int cpad, int kt, int kh, int kw,     \
     int st, int sh, int sw, int pt, int ph, int pw, int ot, int oh, int ow,  \
-    int out_c, int out_c0, int out_t0, int act)                              \
+    int out_c, int out_c0, int out_t0, int act, int t_first)                 \
 {                                                                            \
   int blocks = cpad / CO, z = get_global_id (0);                             \
-  int run = get_global_id (2) * (16 * NV), to = get_global_id (1) / oh;      \
+  int run = get_global_id (2) * (16 * NV);                                   \
+  int to = t_first + get_global_id (1) / oh;                                 \
   int oy = get_global_id (1) % oh, g = z / blocks, c0 = z % blocks * CO;     \
   if (run >= ow || to >= ot || g >= groups)                                  \
     return;                                                                  \
@@ -167,7 +169,8 @@ NAME (__global const float *a, __global const float *b,                      \
       }                                                                      \
     }                                                                        \
   }                                                                          \
-  __global float *dst = out + ((size_t) (out_t0 + to) * out_c + out_c0       \
+  __global float *dst = out + ((size_t) (out_t0 + to - t_first) * out_c     \
+      + out_c0                                                               \
       + g * cout_g + c0) * oh * ow + oy * ow;                                \
   _Pragma ("unroll")                                                         \
   for (int j = 0; j < CO; j++) {                                             \
@@ -200,11 +203,12 @@ CONV3D_KERNEL (conv3d_k3_48x8, 3, 8, ROW_K3)
 CONV3D_KERNEL (conv3d_k3_16x16, 1, 16, ROW_K3)
 
 /* Max pooling with implicit -inf padding, floor mode: a run of 16 outputs
- * of a row per work-item. Global size: (runs of 16, oh, ot * c). */
+ * of a row per work-item; the input's time index i is slice (head + i)
+ * mod t (a ring). Global size: (runs of 16, oh, ot * c). */
 __kernel void
 maxpool3d (__global const float *in, __global float *out, int t, int c,
     int h, int w, int kt, int kh, int kw, int st, int sh, int sw, int pt,
-    int ph, int pw, int ot, int oh, int ow)
+    int ph, int pw, int ot, int oh, int ow, int head)
 {
   int run = get_global_id (0) * 16, oy = get_global_id (1);
   int z = get_global_id (2), to = z / c, ch = z % c;
@@ -216,7 +220,8 @@ maxpool3d (__global const float *in, __global float *out, int t, int c,
     int ti = to * st - pt + dt;
     if (ti < 0 || ti >= t)
       continue;
-    __global const float *plane = in + ((size_t) ti * c + ch) * h * w;
+    __global const float *plane = in + ((size_t) ((head + ti) % t) * c
+        + ch) * h * w;
     for (int dy = 0; dy < kh; dy++) {
       int y = oy * sh - ph + dy;
       if (y < 0 || y >= h)

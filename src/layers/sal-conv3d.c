@@ -128,11 +128,13 @@ sal_conv3d_free (SalConv3d * c)
 static gboolean
 check_run (const SalConv3d * c, const SalVol * a, int a_head,
     const SalVol * b, const SalVol * out, int out_t0, int out_c0,
-    const int o[3], GError ** error)
+    const int o[3], int t_first, int t_count, GError ** error)
 {
   const char *why = NULL;
 
-  if (a->c != c->cin)
+  if (t_first < 0 || t_count < 1 || t_first + t_count > o[0])
+    why = "the output times asked for are not all in the result";
+  else if (a->c != c->cin)
     why = "the input's channels are not the convolution's";
   else if (b && (b->c != a->c || b->h != a->h || b->w != a->w))
     why = "the two inputs differ in channels or size";
@@ -141,7 +143,7 @@ check_run (const SalConv3d * c, const SalVol * a, int a_head,
   else if (o[0] < 1 || o[1] < 1 || o[2] < 1)
     why = "the input is smaller than the kernel";
   else if (out->h != o[1] || out->w != o[2] || out_t0 < 0 || out_c0 < 0
-      || out_t0 + o[0] > out->t || out_c0 + c->cout > out->c)
+      || out_t0 + t_count > out->t || out_c0 + c->cout > out->c)
     why = "the output does not hold the result at the given offsets";
   else if (out->buf == a->buf || (b && out->buf == b->buf))
     why = "it cannot work in place";
@@ -165,6 +167,19 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
     GError ** error)
 {
   int o[3];
+
+  sal_conv3d_out_size (c, a->t + (b ? b->t : 0), a->h, a->w, o);
+  return sal_conv3d_run_times (l, c, a, a_head, b, out, out_t0, out_c0, 0,
+      MAX (o[0], 1), error);
+}
+
+gboolean
+sal_conv3d_run_times (SalLayers * l, const SalConv3d * c, const SalVol * a,
+    int a_head, const SalVol * b, SalVol * out, int out_t0, int out_c0,
+    int t_first, int t_count, GError ** error)
+{
+  int o[3];
+  cl_int t1 = t_first;
   cl_int ta = a->t, tb = b ? b->t : 0, head = a_head, cin = c->cin;
   cl_int h = a->h, w = a->w, groups = c->groups, cin_g = c->cin / c->groups;
   cl_int cout_g = c->cout / c->groups, cpad = padded_cout (cout_g);
@@ -179,9 +194,11 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
   cl_kernel k;
 
   sal_conv3d_out_size (c, ta + tb, h, w, o);
-  if (!check_run (c, a, a_head, b, out, out_t0, out_c0, o, error))
+  if (!check_run (c, a, a_head, b, out, out_t0, out_c0, o, t_first,
+          t_count, error))
     return FALSE;
-  ot = o[0];
+  /* The kernel's bound: times from t_first up to here. */
+  ot = t_first + t_count;
   oh = o[1];
   ow = o[2];
   flat = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
@@ -207,8 +224,8 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
     k = wide ? l->conv3d_48x8 : l->conv3d_16x16;
   items[0] = (size_t) groups * (cpad / (wide ? WIDE_CO : NARROW_CO));
   items[2] = (ow + (wide ? WIDE_PX : 16) - 1) / (wide ? WIDE_PX : 16);
-  items[1] = (size_t) ot * oh;
-  return sal_kernel_set_args (k, error, 31, SAL_ARG (a->buf),
+  items[1] = (size_t) t_count * oh;
+  return sal_kernel_set_args (k, error, 32, SAL_ARG (a->buf),
       SAL_ARG (bbuf), SAL_ARG (c->weight), SAL_ARG (c->bias),
       SAL_ARG (out->buf), SAL_ARG (ta), SAL_ARG (head), SAL_ARG (tb),
       SAL_ARG (cin), SAL_ARG (h), SAL_ARG (w), SAL_ARG (groups),
@@ -216,6 +233,6 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
       SAL_ARG (kh), SAL_ARG (kw), SAL_ARG (st), SAL_ARG (sh), SAL_ARG (sw),
       SAL_ARG (pt), SAL_ARG (ph), SAL_ARG (pw), SAL_ARG (ot), SAL_ARG (oh),
       SAL_ARG (ow), SAL_ARG (out_c), SAL_ARG (c0), SAL_ARG (t0),
-      SAL_ARG (act))
+      SAL_ARG (act), SAL_ARG (t1))
       && sal_layers_enqueue (l, k, 3, items, local, error);
 }

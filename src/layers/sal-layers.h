@@ -153,11 +153,18 @@ void sal_conv3d_out_size (const SalConv3d * c, int t, int h, int w,
 gboolean sal_conv3d_run (SalLayers * l, const SalConv3d * c,
     const SalVol * a, int a_head, const SalVol * b, SalVol * out,
     int out_t0, int out_c0, GError ** error);
+/* The same for output times t_first .. t_first + t_count - 1 only (at
+ * out_t0 ..): the others are left as they are. */
+gboolean sal_conv3d_run_times (SalLayers * l, const SalConv3d * c,
+    const SalVol * a, int a_head, const SalVol * b, SalVol * out,
+    int out_t0, int out_c0, int t_first, int t_count, GError ** error);
 
 /* 3D max pooling, -inf padding, floor mode: k, stride, pad are (t, h, w);
- * out must have the pooled size. */
-gboolean sal_maxpool3d (SalLayers * l, const SalVol * in, SalVol * out,
-    const int k[3], const int stride[3], const int pad[3], GError ** error);
+ * out must have the pooled size. The input's time index i is slice
+ * (in_head + i) mod in->t (a ring; 0 for a plain volume). */
+gboolean sal_maxpool3d (SalLayers * l, const SalVol * in, int in_head,
+    SalVol * out, const int k[3], const int stride[3], const int pad[3],
+    GError ** error);
 
 /* Bilinear x2 of every time slice (nn.Upsample (scale_factor = (1, 2, 2),
  * mode = 'trilinear'), align_corners = False): out is t x c x 2h x 2w. */

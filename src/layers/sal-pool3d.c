@@ -14,14 +14,14 @@ vol_error (GError ** error, const char *op, const char *what,
 }
 
 gboolean
-sal_maxpool3d (SalLayers * l, const SalVol * in, SalVol * out,
+sal_maxpool3d (SalLayers * l, const SalVol * in, int in_head, SalVol * out,
     const int k[3], const int stride[3], const int pad[3], GError ** error)
 {
   int n[3] = { in->t, in->h, in->w }, o[3];
   cl_int t = in->t, c = in->c, h = in->h, w = in->w;
   cl_int kt = k[0], kh = k[1], kw = k[2];
   cl_int st = stride[0], sh = stride[1], sw = stride[2];
-  cl_int pt = pad[0], ph = pad[1], pw = pad[2], ot, oh, ow;
+  cl_int pt = pad[0], ph = pad[1], pw = pad[2], ot, oh, ow, head = in_head;
   size_t items[3], local[3] = { 1, 1, 1 };
 
   for (int i = 0; i < 3; i++) {
@@ -41,13 +41,16 @@ sal_maxpool3d (SalLayers * l, const SalVol * in, SalVol * out,
   if (in->buf == out->buf)
     return vol_error (error, "sal_maxpool3d", "cannot work in place", in,
         out);
+  if (in_head < 0 || in_head >= in->t)
+    return vol_error (error, "sal_maxpool3d", "the ring head is outside "
+        "the input", in, out);
   if (sal_vol_size (in) > G_MAXINT)
     return vol_error (error, "sal_maxpool3d", "too large", in, out);
   ot = o[0];
   oh = o[1];
   ow = o[2];
   if (kt == 3 && kh == 3 && kw == 3 && st == 1 && sh == 1 && sw == 1
-      && pt == 1 && ph == 1 && pw == 1 && w >= 16) {
+      && pt == 1 && ph == 1 && pw == 1 && w >= 16 && head == 0) {
     items[0] = (w + 15) / 16;
     items[1] = 1;
     items[2] = (size_t) t * c;
@@ -59,11 +62,11 @@ sal_maxpool3d (SalLayers * l, const SalVol * in, SalVol * out,
   items[0] = (ow + 15) / 16;
   items[1] = oh;
   items[2] = (size_t) ot * c;
-  return sal_kernel_set_args (l->maxpool3d, error, 18, SAL_ARG (in->buf),
+  return sal_kernel_set_args (l->maxpool3d, error, 19, SAL_ARG (in->buf),
       SAL_ARG (out->buf), SAL_ARG (t), SAL_ARG (c), SAL_ARG (h), SAL_ARG (w),
       SAL_ARG (kt), SAL_ARG (kh), SAL_ARG (kw), SAL_ARG (st), SAL_ARG (sh),
       SAL_ARG (sw), SAL_ARG (pt), SAL_ARG (ph), SAL_ARG (pw), SAL_ARG (ot),
-      SAL_ARG (oh), SAL_ARG (ow))
+      SAL_ARG (oh), SAL_ARG (ow), SAL_ARG (head))
       && sal_layers_enqueue (l, l->maxpool3d, 3, items, local, error);
 }
 

@@ -15,11 +15,12 @@
  *   log         x; eps inplace
  *   log_softmax x                 priors   params; h w
  *   conv3d      x [x2] w [b]; t groups kt kh kw st sh sw pt ph pw act
- *               head out_t out_c out_t0 out_c0 (x, x2: [t, c, h, w];
+ *               head out_t out_c out_t0 out_c0 [t_first t_count]
+ *               (x, x2: [t, c, h, w];
  *               w: [cout, cin_g * kt, kh, kw]; x2 is cat along time;
  *               the result is out[out_t0:, out_c0:] of an out_t x out_c
  *               volume filled with 0, or the result's size when 0)
- *   maxpool3d   x; kt kh kw st sh sw pt ph pw
+ *   maxpool3d   x; kt kh kw st sh sw pt ph pw head
  *   up2t        x
  * A failing case prints "DIR: message" (some cases expect one) and the
  * other cases still run; the exit status is 0 unless set-up fails. */
@@ -520,9 +521,10 @@ op_conv3d (Case * c, GError ** error)
   o = new_vol (c, param_int (c, "out_t", os[0]), param_int (c, "out_c",
           conv->cout), os[1], os[2], &out, error);
   ok = o && sal_tensor_fill (c->rt, o, 0.0f, error)
-      && sal_conv3d_run (c->l, conv, &x, param_int (c, "head", 0),
+      && sal_conv3d_run_times (c->l, conv, &x, param_int (c, "head", 0),
       two ? &x2 : NULL, &out, param_int (c, "out_t0", 0),
-      param_int (c, "out_c0", 0), error)
+      param_int (c, "out_c0", 0), param_int (c, "t_first", 0),
+      param_int (c, "t_count", os[0]), error)
       && output_tensor (c, "out", o, error);
   sal_conv3d_free (conv);
   return ok;
@@ -546,7 +548,8 @@ op_maxpool3d (Case * c, GError ** error)
   for (int i = 0; i < 3; i++)
     os[i] = MAX ((n[i] + 2 * p[i] - k[i]) / s[i] + 1, 1);
   o = new_vol (c, os[0], x.c, os[1], os[2], &out, error);
-  return o && sal_maxpool3d (c->l, &x, &out, k, s, p, error)
+  return o && sal_maxpool3d (c->l, &x, param_int (c, "head", 0), &out, k,
+      s, p, error)
       && output_tensor (c, "out", o, error);
 }
 

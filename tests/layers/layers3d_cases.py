@@ -80,7 +80,7 @@ def act_ref(x, act):
 def conv3d_case(s, name, t, cin, cout, h, w, k, stride=(1, 1, 1),
                 pad=(0, 0, 0), groups=1, act="none", bias=True, t2=0,
                 head=0, out_t=None, out_c=None, out_t0=0, out_c0=0,
-                expect_error=None):
+                t_first=0, t_count=None, expect_error=None):
     """A conv3d case; t2 > 0 adds a second input concatenated along time,
     head reads the first as a ring from that slice."""
     cin_g = cin // groups
@@ -97,6 +97,8 @@ def conv3d_case(s, name, t, cin, cout, h, w, k, stride=(1, 1, 1),
                   sh=stride[1], sw=stride[2], pt=pad[0], ph=pad[1],
                   pw=pad[2], act=act, head=head, out_t0=out_t0,
                   out_c0=out_c0)
+    if t_count:
+        params.update(t_first=t_first, t_count=t_count)
     if out_t:
         params["out_t"] = out_t
     if out_c:
@@ -108,6 +110,9 @@ def conv3d_case(s, name, t, cin, cout, h, w, k, stride=(1, 1, 1),
             src = np.concatenate([src, x2])
         ref, scale = conv3d_ref(src, wt, b, stride, pad, groups)
         ref = act_ref(ref, act)
+        if t_count:
+            ref = ref[t_first:t_first + t_count]
+            scale = scale[t_first:t_first + t_count]
         if out_t or out_c:
             full = np.zeros((out_t or ref.shape[0], out_c or ref.shape[1])
                             + ref.shape[2:])
@@ -132,6 +137,12 @@ def build3d(s):
                 (2, 1, 1), (3, 0, 0), act="relu")
     conv3d_case(s, "c3d_temporal_ring", 8, 6, 9, 4, 13, (7, 1, 1),
                 (2, 1, 1), (3, 0, 0), head=5)
+    conv3d_case(s, "c3d_temporal_ring_times", 8, 6, 9, 4, 13, (7, 1, 1),
+                (2, 1, 1), (3, 0, 0), head=3, t_first=2, t_count=1,
+                out_t=3, out_t0=1)
+    conv3d_case(s, "c3d_bad_times", 4, 6, 9, 4, 13, (7, 1, 1), (2, 1, 1),
+                (3, 0, 0), t_first=1, t_count=2,
+                expect_error="output times asked for")
     conv3d_case(s, "c3d_pointwise", 4, 37, 21, 9, 11, (1, 1, 1))
     conv3d_case(s, "c3d_pointwise_small", 2, 19, 5, 3, 4, (1, 1, 1),
                 act="sigmoid")
@@ -156,22 +167,26 @@ def build3d(s):
     conv3d_case(s, "c3d_bad_groups", 2, 8, 6, 3, 3, (1, 1, 1), groups=4,
                 expect_error="groups do not divide")
 
-    for name, shape, k, st, p in (
+    for name, shape, k, st, p, head in (
             ("pool_spatial", (3, 5, 17, 23), (1, 3, 3), (1, 2, 2),
-             (0, 1, 1)),
+             (0, 1, 1), 0),
             ("pool_spatial_wide", (2, 3, 9, 70), (1, 3, 3), (1, 2, 2),
-             (0, 1, 1)),
+             (0, 1, 1), 0),
+            ("pool_spatial_ring", (5, 3, 9, 40), (1, 3, 3), (1, 2, 2),
+             (0, 1, 1), 3),
             ("pool_same_wide", (3, 2, 5, 40), (3, 3, 3), (1, 1, 1),
-             (1, 1, 1)),
-            ("pool_both", (7, 4, 9, 14), (3, 3, 3), (2, 2, 2), (1, 1, 1)),
-            ("pool_same", (4, 3, 5, 6), (3, 3, 3), (1, 1, 1), (1, 1, 1)),
+             (1, 1, 1), 0),
+            ("pool_both", (7, 4, 9, 14), (3, 3, 3), (2, 2, 2), (1, 1, 1),
+             0),
+            ("pool_same", (4, 3, 5, 6), (3, 3, 3), (1, 1, 1), (1, 1, 1), 0),
             ("pool_temporal_then_2x2", (6, 3, 7, 12), (2, 2, 2),
-             (2, 2, 2), (0, 0, 0))):
+             (2, 2, 2), (0, 0, 0), 0)):
         x = s.rand(*shape)
         s.simple(name, "maxpool3d", {"x": x},
                  dict(kt=k[0], kh=k[1], kw=k[2], st=st[0], sh=st[1],
-                      sw=st[2], pt=p[0], ph=p[1], pw=p[2]),
-                 lambda x=x, k=k, st=st, p=p: maxpool3d_ref(x, k, st, p))
+                      sw=st[2], pt=p[0], ph=p[1], pw=p[2], head=head),
+                 lambda x=x, k=k, st=st, p=p, head=head:
+                 maxpool3d_ref(np.roll(x, -head, axis=0), k, st, p))
     for name, shape in (("up2t_4x3x7x12", (4, 3, 7, 12)),
                         ("up2t_2x3x5x8", (2, 3, 5, 8)),
                         ("up2t_1x2x6x21", (1, 2, 6, 21)),

@@ -8,6 +8,10 @@
                   frames, no ../shared) through convert + salmap against
                   tools/vinet_reference.py, with a control showing that a
                   ring one frame off would be caught;
+  reuse           streaming reuse (conv_s kept per frame in the ring,
+                  conv_t shared by clips two frames apart) against every
+                  clip computed in full (SALIENCY_VINET_REUSE=0): the maps
+                  must be bit for bit the same;
   errors          the converter and the engine on bad input: another
                   architecture's checkpoint, truncated files, a missing or
                   misshapen tensor, a wrong clip length in the metadata.
@@ -81,6 +85,34 @@ def case_engine_random(salmap, tmp):
     return fails
 
 
+REUSE_FRAMES = 5
+
+
+def case_reuse(salmap, tmp):
+    vc.need_torch()             # for the checkpoint
+    pth = os.path.join(tmp, "random.pth")
+    vc.write_checkpoint(pth, RANDOM_SEED + 1)
+    model = os.path.join(tmp, "random.safetensors")
+    vc.convert(pth, model)
+    frames = vc.write_frames(os.path.join(tmp, "frames"), REUSE_FRAMES,
+                             RANDOM_SEED + 1)
+    maps = []
+    for reuse in ("1", "0"):
+        out = os.path.join(tmp, "maps%s.npy" % reuse)
+        os.environ["SALIENCY_VINET_REUSE"] = reuse
+        vc.run([salmap, "run", "-q", "--model", model, "--npy", out]
+               + frames)
+        maps.append(np.load(out))
+    del os.environ["SALIENCY_VINET_REUSE"]
+    fails = []
+    for t in range(REUSE_FRAMES):
+        d = np.abs(maps[0][t] - maps[1][t]).max()
+        print("frame %d: max |reused - full| %g" % (t, d))
+        if d != 0:
+            fails.append("frame %d differs with reuse" % t)
+    return fails
+
+
 def expect(output, *needles):
     missing = [n for n in needles if n not in output]
     return ["output lacks %r" % n for n in missing]
@@ -151,7 +183,8 @@ def case_errors(salmap, tmp):
 
 
 CASES = {"engine_oracle": case_engine_oracle,
-         "engine_random": case_engine_random, "errors": case_errors}
+         "engine_random": case_engine_random, "reuse": case_reuse,
+         "errors": case_errors}
 
 
 def main():

@@ -13,7 +13,8 @@
 static void
 vinet_free (SalModel * m)
 {
-  cl_mem *bufs[] = { &m->ring, &m->ping[0], &m->ping[1], &m->tmp[0],
+  cl_mem *bufs[] = { &m->ring, &m->t1[0], &m->t1[1], &m->ping[0],
+    &m->ping[1], &m->tmp[0],
     &m->tmp[1], &m->tmp[2], &m->y3, &m->y2, &m->y1, &m->y0
   };
 
@@ -50,12 +51,14 @@ vinet_allocate (SalModel * m, GError ** error)
   const size_t p2 = (VINET_H / 2) * (VINET_W / 2), p4 = p2 / 4;
   const size_t p8 = p4 / 4, p16 = p8 / 4, p32 = p16 / 4;
 
-  /* ping: the largest activation, conv_t1's [16, 64] at 1/2; tmp: the
-   * Mixed blocks' branch inputs, spatial outputs and pooled input, largest
-   * in Mixed 3c ([16, 128], [16, 192], [16, 256] at 1/8). */
+  /* ping: the largest activation after conv_t1, base1.3's [16, 192] at
+   * 1/4; tmp: the Mixed blocks' branch inputs, spatial outputs and pooled
+   * input, largest in Mixed 3c ([16, 128], [16, 192], [16, 256] at 1/8). */
   return alloc (m, &m->ring, VINET_CLIP * 64 * p2, error)
-      && alloc (m, &m->ping[0], 16 * 64 * p2, error)
-      && alloc (m, &m->ping[1], 16 * 64 * p2, error)
+      && alloc (m, &m->t1[0], 16 * 64 * p2, error)
+      && alloc (m, &m->t1[1], 16 * 64 * p2, error)
+      && alloc (m, &m->ping[0], 16 * 192 * p4, error)
+      && alloc (m, &m->ping[1], 16 * 192 * p4, error)
       && alloc (m, &m->tmp[0], 16 * 128 * p8, error)
       && alloc (m, &m->tmp[1], 16 * 192 * p8, error)
       && alloc (m, &m->tmp[2], 16 * 256 * p8, error)
@@ -102,6 +105,7 @@ vinet_create (SalRuntime * rt, const SalEngineOptions * opts,
   m = g_new0 (SalModel, 1);
   m->rt = rt;
   m->name = g_strdup (sal_model_file_get_name (file));
+  m->reuse = g_strcmp0 (g_getenv ("SALIENCY_VINET_REUSE"), "0") != 0;
   if (!(m->layers = sal_layers_new (rt, error))
       || !vinet_load_weights (m, file, error) || !vinet_allocate (m, error)) {
     vinet_free (m);
@@ -122,12 +126,15 @@ vinet_create (SalRuntime * rt, const SalEngineOptions * opts,
   return m;
 }
 
-static void
+void
 vinet_reset (SalModel * m)
 {
-  /* The next frame fills the whole ring. */
+  /* The next frame fills the whole ring, and its clips share nothing with
+   * earlier ones. */
   m->primed = FALSE;
   m->next = 0;
+  m->t1_valid[0] = m->t1_valid[1] = FALSE;
+  m->phase = 0;
 }
 
 const SalArch sal_arch_vinet_s = {

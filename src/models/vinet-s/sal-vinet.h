@@ -57,6 +57,18 @@ struct _SalModel
   int next;
   gboolean primed;
 
+  /* conv_t1's outputs [16, 64, 112, 192] of the last two clips, one ring
+   * per phase of its time stride (clip t reuses 12 of clip t-2's): output
+   * time i of the last clip of phase p is slot (t1_head[p] + i) mod 16.
+   * t1_valid[p]: that clip was the one two frames back. */
+  cl_mem t1[2];
+  int t1_head[2];
+  gboolean t1_valid[2];
+  int phase;                    /* of the next frame */
+  /* FALSE (SALIENCY_VINET_REUSE=0, for tests): every clip computes all of
+   * conv_t1, to show that the reuse changes nothing. */
+  gboolean reuse;
+
   /* Activations, allocated at create (forward allocates nothing): two
    * ping-pong buffers, the Mixed blocks' temporaries and the skips. */
   cl_mem ping[2], tmp[3], y3, y2, y1, y0;
@@ -69,6 +81,9 @@ void vinet_free_weights (SalModel * m);
 
 /* Allocates the activations (sizes follow from the weights). */
 gboolean vinet_allocate (SalModel * m, GError ** error);
+
+/* Forgets the stream: the next frame starts a clip of its own. */
+void vinet_reset (SalModel * m);
 
 gboolean vinet_forward (SalModel * m, const SalTensor * rgb,
     SalTensor * out, gboolean still, GError ** error);
