@@ -128,7 +128,7 @@ NAME (__global const float *a, __global const float *b,                      \
     __global float *out, int ta, int a_head, int tb, int cin, int h, int w,  \
     int groups, int cin_g, int cout_g, int cpad, int kt, int kh, int kw,     \
     int st, int sh, int sw, int pt, int ph, int pw, int ot, int oh, int ow,  \
-    int out_c, int out_c0, int out_t0, int act, int t_first)                 \
+    int out_c, int out_c0, int out_t0, int act, int t_first, int b_head)     \
 {                                                                            \
   int blocks = cpad / CO, z = get_global_id (0);                             \
   int run = get_global_id (2) * (16 * NV);                                   \
@@ -153,7 +153,7 @@ NAME (__global const float *a, __global const float *b,                      \
       continue;                                                              \
     __global const float *src = ti < ta ?                                    \
         a + (size_t) ((a_head + ti) % ta) * cin * hw :                       \
-        b + (size_t) (ti - ta) * cin * hw;                                   \
+        b + (size_t) ((b_head + ti - ta) % tb) * cin * hw;                   \
     src += (size_t) g * cin_g * hw;                                          \
     for (int dy = 0; dy < kh; dy++) {                                        \
       int y = oy * sh - ph + dy;                                             \

@@ -127,12 +127,14 @@ sal_conv3d_free (SalConv3d * c)
 
 static gboolean
 check_run (const SalConv3d * c, const SalVol * a, int a_head,
-    const SalVol * b, const SalVol * out, int out_t0, int out_c0,
-    const int o[3], int t_first, int t_count, GError ** error)
+    const SalVol * b, int b_head, const SalVol * out, int out_t0,
+    int out_c0, const int o[3], int t_first, int t_count, GError ** error)
 {
   const char *why = NULL;
 
-  if (t_first < 0 || t_count < 1 || t_first + t_count > o[0])
+  if (b_head < 0 || (b ? b_head >= b->t : b_head != 0))
+    why = "the second input's ring head is outside it";
+  else if (t_first < 0 || t_count < 1 || t_first + t_count > o[0])
     why = "the output times asked for are not all in the result";
   else if (a->c != c->cin)
     why = "the input's channels are not the convolution's";
@@ -169,17 +171,17 @@ sal_conv3d_run (SalLayers * l, const SalConv3d * c, const SalVol * a,
   int o[3];
 
   sal_conv3d_out_size (c, a->t + (b ? b->t : 0), a->h, a->w, o);
-  return sal_conv3d_run_times (l, c, a, a_head, b, out, out_t0, out_c0, 0,
-      MAX (o[0], 1), error);
+  return sal_conv3d_run_times (l, c, a, a_head, b, 0, out, out_t0, out_c0,
+      0, MAX (o[0], 1), error);
 }
 
 gboolean
 sal_conv3d_run_times (SalLayers * l, const SalConv3d * c, const SalVol * a,
-    int a_head, const SalVol * b, SalVol * out, int out_t0, int out_c0,
-    int t_first, int t_count, GError ** error)
+    int a_head, const SalVol * b, int b_head, SalVol * out, int out_t0,
+    int out_c0, int t_first, int t_count, GError ** error)
 {
   int o[3];
-  cl_int t1 = t_first;
+  cl_int t1 = t_first, bh = b_head;
   cl_int ta = a->t, tb = b ? b->t : 0, head = a_head, cin = c->cin;
   cl_int h = a->h, w = a->w, groups = c->groups, cin_g = c->cin / c->groups;
   cl_int cout_g = c->cout / c->groups, cpad = padded_cout (cout_g);
@@ -194,7 +196,7 @@ sal_conv3d_run_times (SalLayers * l, const SalConv3d * c, const SalVol * a,
   cl_kernel k;
 
   sal_conv3d_out_size (c, ta + tb, h, w, o);
-  if (!check_run (c, a, a_head, b, out, out_t0, out_c0, o, t_first,
+  if (!check_run (c, a, a_head, b, b_head, out, out_t0, out_c0, o, t_first,
           t_count, error))
     return FALSE;
   /* The kernel's bound: times from t_first up to here. */
@@ -225,7 +227,7 @@ sal_conv3d_run_times (SalLayers * l, const SalConv3d * c, const SalVol * a,
   items[0] = (size_t) groups * (cpad / (wide ? WIDE_CO : NARROW_CO));
   items[2] = (ow + (wide ? WIDE_PX : 16) - 1) / (wide ? WIDE_PX : 16);
   items[1] = (size_t) t_count * oh;
-  return sal_kernel_set_args (k, error, 32, SAL_ARG (a->buf),
+  return sal_kernel_set_args (k, error, 33, SAL_ARG (a->buf),
       SAL_ARG (bbuf), SAL_ARG (c->weight), SAL_ARG (c->bias),
       SAL_ARG (out->buf), SAL_ARG (ta), SAL_ARG (head), SAL_ARG (tb),
       SAL_ARG (cin), SAL_ARG (h), SAL_ARG (w), SAL_ARG (groups),
@@ -233,6 +235,6 @@ sal_conv3d_run_times (SalLayers * l, const SalConv3d * c, const SalVol * a,
       SAL_ARG (kh), SAL_ARG (kw), SAL_ARG (st), SAL_ARG (sh), SAL_ARG (sw),
       SAL_ARG (pt), SAL_ARG (ph), SAL_ARG (pw), SAL_ARG (ot), SAL_ARG (oh),
       SAL_ARG (ow), SAL_ARG (out_c), SAL_ARG (c0), SAL_ARG (t0),
-      SAL_ARG (act), SAL_ARG (t1))
+      SAL_ARG (act), SAL_ARG (t1), SAL_ARG (bh))
       && sal_layers_enqueue (l, k, 3, items, local, error);
 }

@@ -153,11 +153,13 @@ void sal_conv3d_out_size (const SalConv3d * c, int t, int h, int w,
 gboolean sal_conv3d_run (SalLayers * l, const SalConv3d * c,
     const SalVol * a, int a_head, const SalVol * b, SalVol * out,
     int out_t0, int out_c0, GError ** error);
-/* The same for output times t_first .. t_first + t_count - 1 only (at
- * out_t0 ..): the others are left as they are. */
+/* The same with b read as a ring from slice b_head too, for output times
+ * t_first .. t_first + t_count - 1 only (at out_t0 ..): the others are
+ * left as they are. */
 gboolean sal_conv3d_run_times (SalLayers * l, const SalConv3d * c,
-    const SalVol * a, int a_head, const SalVol * b, SalVol * out,
-    int out_t0, int out_c0, int t_first, int t_count, GError ** error);
+    const SalVol * a, int a_head, const SalVol * b, int b_head,
+    SalVol * out, int out_t0, int out_c0, int t_first, int t_count,
+    GError ** error);
 
 /* 3D max pooling, -inf padding, floor mode: k, stride, pad are (t, h, w);
  * out must have the pooled size. The input's time index i is slice

@@ -15,7 +15,7 @@
  *   log         x; eps inplace
  *   log_softmax x                 priors   params; h w
  *   conv3d      x [x2] w [b]; t groups kt kh kw st sh sw pt ph pw act
- *               head out_t out_c out_t0 out_c0 [t_first t_count]
+ *               head head2 out_t out_c out_t0 out_c0 [t_first t_count]
  *               (x, x2: [t, c, h, w];
  *               w: [cout, cin_g * kt, kh, kw]; x2 is cat along time;
  *               the result is out[out_t0:, out_c0:] of an out_t x out_c
@@ -522,7 +522,8 @@ op_conv3d (Case * c, GError ** error)
           conv->cout), os[1], os[2], &out, error);
   ok = o && sal_tensor_fill (c->rt, o, 0.0f, error)
       && sal_conv3d_run_times (c->l, conv, &x, param_int (c, "head", 0),
-      two ? &x2 : NULL, &out, param_int (c, "out_t0", 0),
+      two ? &x2 : NULL, param_int (c, "head2", 0), &out,
+      param_int (c, "out_t0", 0),
       param_int (c, "out_c0", 0), param_int (c, "t_first", 0),
       param_int (c, "t_count", os[0]), error)
       && output_tensor (c, "out", o, error);

@@ -79,7 +79,7 @@ def act_ref(x, act):
 
 def conv3d_case(s, name, t, cin, cout, h, w, k, stride=(1, 1, 1),
                 pad=(0, 0, 0), groups=1, act="none", bias=True, t2=0,
-                head=0, out_t=None, out_c=None, out_t0=0, out_c0=0,
+                head=0, head2=0, out_t=None, out_c=None, out_t0=0, out_c0=0,
                 t_first=0, t_count=None, expect_error=None):
     """A conv3d case; t2 > 0 adds a second input concatenated along time,
     head reads the first as a ring from that slice."""
@@ -95,8 +95,8 @@ def conv3d_case(s, name, t, cin, cout, h, w, k, stride=(1, 1, 1),
         inputs["x2"] = x2
     params = dict(groups=groups, kt=k[0], kh=k[1], kw=k[2], st=stride[0],
                   sh=stride[1], sw=stride[2], pt=pad[0], ph=pad[1],
-                  pw=pad[2], act=act, head=head, out_t0=out_t0,
-                  out_c0=out_c0)
+                  pw=pad[2], act=act, head=head, head2=head2,
+                  out_t0=out_t0, out_c0=out_c0)
     if t_count:
         params.update(t_first=t_first, t_count=t_count)
     if out_t:
@@ -107,7 +107,7 @@ def conv3d_case(s, name, t, cin, cout, h, w, k, stride=(1, 1, 1),
     def check(out):
         src = np.roll(x, -head, axis=0)
         if t2:
-            src = np.concatenate([src, x2])
+            src = np.concatenate([src, np.roll(x2, -head2, axis=0)])
         ref, scale = conv3d_ref(src, wt, b, stride, pad, groups)
         ref = act_ref(ref, act)
         if t_count:
@@ -154,6 +154,9 @@ def build3d(s):
                 (3, 1, 1), (0, 1, 1), groups=4, act="relu", t2=8)
     conv3d_case(s, "c3d_grouped_5x3x3_catT", 4, 24, 16, 9, 17, (5, 3, 3),
                 (5, 1, 1), (0, 1, 1), groups=8, act="relu", t2=16)
+    conv3d_case(s, "c3d_grouped_5x3x3_catT_rings", 4, 24, 16, 9, 17,
+                (5, 3, 3), (5, 1, 1), (0, 1, 1), groups=8, act="relu",
+                t2=16, head=1, head2=11)
     conv3d_case(s, "c3d_grouped_2x3x3_g2", 4, 8, 6, 10, 53, (2, 3, 3),
                 (2, 1, 1), (0, 1, 1), groups=2, act="relu", bias=False)
     # 24 output channels per group: stored in blocks of 8, not 16.

@@ -13,9 +13,9 @@
 static void
 vinet_free (SalModel * m)
 {
-  cl_mem *bufs[] = { &m->ring, &m->t1[0], &m->t1[1], &m->ping[0],
-    &m->ping[1], &m->tmp[0],
-    &m->tmp[1], &m->tmp[2], &m->y3, &m->y2, &m->y1, &m->y0
+  cl_mem *bufs[] = { &m->ring, &m->t1[0], &m->t1[1], &m->s13[0],
+    &m->s13[1], &m->y3[0], &m->y3[1], &m->ping[0], &m->ping[1], &m->tmp[0],
+    &m->tmp[1], &m->tmp[2], &m->y2, &m->y1, &m->y0
   };
 
   if (!m)
@@ -51,18 +51,23 @@ vinet_allocate (SalModel * m, GError ** error)
   const size_t p2 = (VINET_H / 2) * (VINET_W / 2), p4 = p2 / 4;
   const size_t p8 = p4 / 4, p16 = p8 / 4, p32 = p16 / 4;
 
-  /* ping: the largest activation after conv_t1, base1.3's [16, 192] at
-   * 1/4; tmp: the Mixed blocks' branch inputs, spatial outputs and pooled
-   * input, largest in Mixed 3c ([16, 128], [16, 192], [16, 256] at 1/8). */
+  /* ping: the largest activations outside the rings, [16, 64] at 1/4 (as
+   * large: 4 times of conv_t1 at 1/2, Mixed 3b's output, the decoder's
+   * last ones); tmp: the Mixed blocks' branch inputs, spatial outputs and
+   * pooled input, largest in Mixed 3c ([16, 128], [16, 192], [16, 256] at
+   * 1/8). */
   return alloc (m, &m->ring, VINET_CLIP * 64 * p2, error)
       && alloc (m, &m->t1[0], 16 * 64 * p2, error)
       && alloc (m, &m->t1[1], 16 * 64 * p2, error)
-      && alloc (m, &m->ping[0], 16 * 192 * p4, error)
-      && alloc (m, &m->ping[1], 16 * 192 * p4, error)
+      && alloc (m, &m->s13[0], 16 * 192 * p4, error)
+      && alloc (m, &m->s13[1], 16 * 192 * p4, error)
+      && alloc (m, &m->y3[0], 16 * 192 * p4, error)
+      && alloc (m, &m->y3[1], 16 * 192 * p4, error)
+      && alloc (m, &m->ping[0], 16 * 64 * p4, error)
+      && alloc (m, &m->ping[1], 16 * 64 * p4, error)
       && alloc (m, &m->tmp[0], 16 * 128 * p8, error)
       && alloc (m, &m->tmp[1], 16 * 192 * p8, error)
       && alloc (m, &m->tmp[2], 16 * 256 * p8, error)
-      && alloc (m, &m->y3, 16 * 192 * p4, error)
       && alloc (m, &m->y2, 16 * 480 * p8, error)
       && alloc (m, &m->y1, 8 * 832 * p16, error)
       && alloc (m, &m->y0, 4 * 1024 * p32, error);
@@ -133,7 +138,7 @@ vinet_reset (SalModel * m)
    * earlier ones. */
   m->primed = FALSE;
   m->next = 0;
-  m->t1_valid[0] = m->t1_valid[1] = FALSE;
+  m->valid[0] = m->valid[1] = FALSE;
   m->phase = 0;
 }
 

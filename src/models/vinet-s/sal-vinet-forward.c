@@ -6,13 +6,15 @@
  * - base1.0's 1x7x7 conv (#1) works on each frame alone: each frame's
  *   output is computed once and kept in the ring, where the next 31 clips
  *   read it (6.27 of the clip's 69.36 GMAC saved per frame);
- * - base1.0's 7x1x1 time conv (#2) has time stride 2: clip t's outputs
- *   2..13 are clip t-2's outputs 3..14 (the same windows of the same
- *   frames, none reaching the clip's zero padding), so each phase keeps its
- *   last clip's outputs and computes only outputs 0, 1, 14 and 15 (7.40 of
- *   its 9.87 GMAC saved per frame).
- * Everything after mixes the whole clip: the design note shows that no
- * later activation repeats between clips one or two frames apart. */
+ * - base1.0's 7x1x1 time conv (#2) has time stride 2: clip t's times
+ *   2..13 are clip t-2's times 3..14 (the same windows of the same frames,
+ *   none reaching the clip's zero padding), so each phase keeps its last
+ *   clip's times and computes only 0, 1, 14 and 15; so do the per-time
+ *   stages after it (#3, #4, base1.3's spatial conv), and base1.3's time
+ *   conv (#5, 3x1x1) recomputes 2 and 13 as well: 20.7 GMAC saved per
+ *   frame.
+ * The Mixed blocks after #6 mix more of the clip, and nothing from y1 on
+ * repeats (design note), so the rest runs in full. */
 #include "sal-vinet.h"
 #include "saliency.h"
 
@@ -117,57 +119,101 @@ push_frame (SalModel * m, const SalTensor * rgb, int *oldest,
   return TRUE;
 }
 
-/* #2 into the ring of this frame's phase; returns its head. */
+/* Copies time slice si of src to slice di of dst (slices of `bytes`). */
 static gboolean
-conv_t1 (SalModel * m, int oldest, int *head, GError ** error)
+copy_slice (SalModel * m, cl_mem src, int si, cl_mem dst, int di,
+    size_t bytes, GError ** error)
+{
+  cl_int err = clEnqueueCopyBuffer (m->rt->queue, src, dst, si * bytes,
+      di * bytes, bytes, 0, NULL, NULL);
+  return err == CL_SUCCESS
+      || sal_cl_error (error, err, "clEnqueueCopyBuffer (vinet-s rings)");
+}
+
+/* #2 to #5: conv_t1, its pool, base1.2 and base1.3, into this frame's
+ * phase rings; sets m->head[phase]. In full after a reset, else only the
+ * times that clip t-2 does not hold: the per-time stages at times 0, 1,
+ * 14, 15 (on copies of those times, then copied into the ring), base1.3's
+ * time conv (3x1x1, padding 1) also at 2 and 13. */
+static gboolean
+stem (SalModel * m, int oldest, GError ** error)
 {
   static const int fresh[4] = { 0, 1, 14, 15 };
-  const int p = m->phase;
-  SalVol ring = vol (m->ring, VINET_CLIP, 64, VINET_H / 2, VINET_W / 2);
-  SalVol t1 = vol (m->t1[p], 16, 64, ring.h, ring.w);
+  static const int fresh_t[6] = { 0, 1, 2, 13, 14, 15 };
+  const int p = m->phase, h1 = VINET_H / 2, w1 = VINET_W / 2;
+  const int pk[3] = { 1, 3, 3 }, ps[3] = { 1, 2, 2 }, pp[3] = { 0, 1, 1 };
+  const gboolean full = !m->valid[p] || !m->reuse;
+  const int n = full ? 16 : 4, hd = full ? 0 : (m->head[p] + 1) % 16;
+  SalVol ring = vol (m->ring, VINET_CLIP, 64, h1, w1);
+  SalVol t1 = vol (m->t1[p], 16, 64, h1, w1);
+  SalVol s13 = vol (m->s13[p], 16, 192, h1 / 2, w1 / 2);
+  SalVol y3 = vol (m->y3[p], 16, 192, h1 / 2, w1 / 2);
+  SalVol x = vol (m->ping[0], n, 64, h1, w1);
+  SalVol b = vol (m->ping[1], n, 64, h1 / 2, w1 / 2);
+  SalVol c = vol (m->ping[0], n, 64, h1 / 2, w1 / 2);
+  SalVol d = vol (m->ping[1], n, 192, h1 / 2, w1 / 2);
+  size_t t1_slice = (size_t) 64 * h1 * w1 * sizeof (float);
+  size_t s13_slice = (size_t) 192 * (h1 / 2) * (w1 / 2) * sizeof (float);
 
   m->phase = !p;
-  if (!m->t1_valid[p] || !m->reuse) {
-    m->t1_head[p] = *head = 0;
-    m->t1_valid[p] = TRUE;
+  m->valid[p] = TRUE;
+  /* Time i of the last clip of this phase becomes time i - 1. */
+  m->head[p] = hd;
+  if (full)
     return sal_conv3d_run (m->layers, m->conv_t1, &ring, oldest, NULL, &t1,
-        0, 0, error);
-  }
-  /* Output i of the last clip of this phase becomes output i - 1. */
-  m->t1_head[p] = *head = (m->t1_head[p] + 1) % 16;
-  for (int i = 0; i < 4; i++)
+        0, 0, error)
+        && sal_maxpool3d (m->layers, &t1, 0, &b, pk, ps, pp, error)
+        && conv (m, m->basic12, &b, &c, 0, error)
+        && conv (m, m->sep13.s, &c, &s13, 0, error)
+        && conv (m, m->sep13.t, &s13, &y3, 0, error);
+
+  for (int i = 0; i < 4; i++) {
+    int slot = (hd + fresh[i]) % 16;
     if (!sal_conv3d_run_times (m->layers, m->conv_t1, &ring, oldest, NULL,
-            &t1, (*head + fresh[i]) % 16, 0, fresh[i], 1, error))
+            0, &t1, slot, 0, fresh[i], 1, error)
+        || !copy_slice (m, m->t1[p], slot, m->ping[0], i, t1_slice, error))
+      return FALSE;
+  }
+  if (!sal_maxpool3d (m->layers, &x, 0, &b, pk, ps, pp, error)
+      || !conv (m, m->basic12, &b, &c, 0, error)
+      || !conv (m, m->sep13.s, &c, &d, 0, error))
+    return FALSE;
+  for (int i = 0; i < 4; i++)
+    if (!copy_slice (m, m->ping[1], i, m->s13[p], (hd + fresh[i]) % 16,
+            s13_slice, error))
+      return FALSE;
+  for (int i = 0; i < 6; i++)
+    if (!sal_conv3d_run_times (m->layers, m->sep13.t, &s13, hd, NULL, 0,
+            &y3, (hd + fresh_t[i]) % 16, 0, fresh_t[i], 1, error))
       return FALSE;
   return TRUE;
+}
+
+/* The phase rings of the frame just pushed. */
+static int
+last_phase (SalModel * m)
+{
+  return !m->phase;
 }
 
 static gboolean
 encoder (SalModel * m, int oldest, GError ** error)
 {
   const int h1 = VINET_H / 2, w1 = VINET_W / 2;
-  const int pool3_k[3] = { 1, 3, 3 }, pool3_s[3] = { 1, 2, 2 };
-  const int pool3_p[3] = { 0, 1, 1 };
-  int head = 0;
-  SalVol a = vol (m->t1[m->phase], 16, 64, h1, w1);
-  SalVol b = vol (m->ping[1], 16, 64, h1 / 2, w1 / 2);
-  SalVol c = vol (m->ping[0], 16, 64, h1 / 2, w1 / 2);
-  SalVol d = vol (m->ping[1], 16, 192, h1 / 2, w1 / 2);
-  SalVol y3 = vol (m->y3, 16, 192, h1 / 2, w1 / 2);
+  const int pk[3] = { 1, 3, 3 }, ps[3] = { 1, 2, 2 }, pp[3] = { 0, 1, 1 };
   SalVol e = vol (m->ping[0], 16, 192, h1 / 4, w1 / 4);
   SalVol y2 = vol (m->y2, 16, 480, h1 / 4, w1 / 4);
   SalVol f = vol (m->ping[0], 8, 480, h1 / 8, w1 / 8);
   SalVol y1 = vol (m->y1, 8, 832, h1 / 8, w1 / 8);
   SalVol g = vol (m->ping[0], 4, 832, h1 / 16, w1 / 16);
   SalVol y0 = vol (m->y0, 4, 1024, h1 / 16, w1 / 16);
+  SalVol y3;
 
-  return conv_t1 (m, oldest, &head, error)      /* #2 */
-      && sal_maxpool3d (m->layers, &a, head, &b, pool3_k, pool3_s, pool3_p,
-      error)                    /* #3 */
-      && conv (m, m->basic12, &b, &c, 0, error) /* #4 */
-      && conv (m, m->sep13.s, &c, &d, 0, error) /* #5 */
-      && conv (m, m->sep13.t, &d, &y3, 0, error)
-      && pool (m, &y3, &e, 1, 3, 2, 1, 0, 1, error)     /* #6 */
+  if (!stem (m, oldest, error))
+    return FALSE;
+  y3 = vol (m->y3[last_phase (m)], 16, 192, h1 / 2, w1 / 2);
+  return sal_maxpool3d (m->layers, &y3, m->head[last_phase (m)], &e, pk, ps,
+      pp, error)                /* #6 */
       && mixed_chain (m, 0, 2, &e, &y2, error)  /* #7 */
       && pool (m, &y2, &f, 3, 3, 2, 2, 1, 1, error)     /* #8 */
       && mixed_chain (m, 2, 7, &f, &y1, error)  /* #9 */
@@ -180,7 +226,7 @@ encoder (SalModel * m, int oldest, GError ** error)
  * x2 upsampling into ping[1]; returns the upsampled volume in *z. */
 static gboolean
 decode_up (SalModel * m, int i, const SalVol * a, const SalVol * skip,
-    SalVol * z, GError ** error)
+    int skip_head, SalVol * z, GError ** error)
 {
   const SalConv3d *c = m->dec[i];
   int o[3];
@@ -189,7 +235,8 @@ decode_up (SalModel * m, int i, const SalVol * a, const SalVol * skip,
   sal_conv3d_out_size (c, a->t + (skip ? skip->t : 0), a->h, a->w, o);
   v = vol (m->ping[0], o[0], c->cout, o[1], o[2]);
   *z = vol (m->ping[1], o[0], c->cout, 2 * o[1], 2 * o[2]);
-  return sal_conv3d_run (m->layers, c, a, 0, skip, &v, 0, 0, error)
+  return sal_conv3d_run_times (m->layers, c, a, 0, skip, skip_head, &v, 0,
+      0, 0, o[0], error)
       && sal_upsample2_hw (m->layers, &v, z, error);
 }
 
@@ -197,7 +244,7 @@ static gboolean
 decoder (SalModel * m, SalTensor * out, GError ** error)
 {
   const int h1 = VINET_H / 2, w1 = VINET_W / 2;
-  SalVol y3 = vol (m->y3, 16, 192, h1 / 2, w1 / 2);
+  SalVol y3 = vol (m->y3[last_phase (m)], 16, 192, h1 / 2, w1 / 2);
   SalVol y2 = vol (m->y2, 16, 480, h1 / 4, w1 / 4);
   SalVol y1 = vol (m->y1, 8, 832, h1 / 8, w1 / 8);
   SalVol y0 = vol (m->y0, 4, 1024, h1 / 16, w1 / 16);
@@ -205,11 +252,11 @@ decoder (SalModel * m, SalTensor * out, GError ** error)
   SalVol u = vol (m->ping[0], 1, 32, VINET_H, VINET_W);
   SalVol map = vol (out->buf, 1, 1, VINET_H, VINET_W);
 
-  return decode_up (m, 0, &y0, NULL, &z1, error)        /* #12 */
-      && decode_up (m, 1, &z1, &y1, &z2, error) /* #13, #14 */
-      && decode_up (m, 2, &z2, &y2, &z3, error) /* #15, #16 */
-      && decode_up (m, 3, &z3, &y3, &z4, error) /* #17, #18 */
-      && decode_up (m, 4, &z4, NULL, &z5, error)        /* #19 */
+  return decode_up (m, 0, &y0, NULL, 0, &z1, error)     /* #12 */
+      && decode_up (m, 1, &z1, &y1, 0, &z2, error)      /* #13, #14 */
+      && decode_up (m, 2, &z2, &y2, 0, &z3, error)      /* #15, #16 */
+      && decode_up (m, 3, &z3, &y3, m->head[last_phase (m)], &z4, error)
+      && decode_up (m, 4, &z4, NULL, 0, &z5, error)     /* #19 */
       && conv (m, m->dec[5], &z5, &u, 0, error) /* #20 */
       && conv (m, m->dec[6], &u, &map, 0, error);       /* #21 */
 }

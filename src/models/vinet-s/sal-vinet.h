@@ -57,21 +57,24 @@ struct _SalModel
   int next;
   gboolean primed;
 
-  /* conv_t1's outputs [16, 64, 112, 192] of the last two clips, one ring
-   * per phase of its time stride (clip t reuses 12 of clip t-2's): output
-   * time i of the last clip of phase p is slot (t1_head[p] + i) mod 16.
-   * t1_valid[p]: that clip was the one two frames back. */
-  cl_mem t1[2];
-  int t1_head[2];
-  gboolean t1_valid[2];
+  /* Per phase of conv_t1's time stride, the last clip's stages from
+   * conv_t1 to y3 (base1.3's output), as rings of their 16 times: clip t
+   * reuses 12 of clip t-2's conv_t1 times, and with them the per-time
+   * stages, and 10 of its y3 times. Time i of the last clip of phase p is
+   * slot (head[p] + i) mod 16 of t1[p] (conv_t1, [16, 64, 112, 192]),
+   * s13[p] (base1.3's spatial conv, [16, 192, 56, 96]) and y3[p].
+   * valid[p]: that clip was the one two frames back. */
+  cl_mem t1[2], s13[2], y3[2];
+  int head[2];
+  gboolean valid[2];
   int phase;                    /* of the next frame */
   /* FALSE (SALIENCY_VINET_REUSE=0, for tests): every clip computes all of
-   * conv_t1, to show that the reuse changes nothing. */
+   * its stages, to show that the reuse changes nothing. */
   gboolean reuse;
 
   /* Activations, allocated at create (forward allocates nothing): two
    * ping-pong buffers, the Mixed blocks' temporaries and the skips. */
-  cl_mem ping[2], tmp[3], y3, y2, y1, y0;
+  cl_mem ping[2], tmp[3], y2, y1, y0;
 };
 
 /* Reads the weights and folds BN. Errors name the tensor. */
