@@ -98,15 +98,9 @@ sal_conv3d_new (SalRuntime * rt, int cin, int cout, int groups,
       if (bias)
         b[g * cpad + co] = bias[g * cout_g + co];
     }
-  /* Weights are read-only: engines on one device share one copy. */
-  c->weight = sal_runtime_get_shared_buffer (rt, w,
-      (size_t) groups * cin_g * taps * cpad * sizeof (float), error);
-  if (c->weight)
-    c->bias = sal_runtime_get_shared_buffer (rt, b,
-        (size_t) groups * cpad * sizeof (float), error);
-  g_free (w);
-  g_free (b);
-  if (!c->bias) {
+  if (!sal_layers_share_weights (rt, w,
+          (size_t) groups * cin_g * taps * cpad, b, (size_t) groups * cpad,
+          &c->weight, &c->bias, error)) {
     sal_conv3d_free (c);
     return NULL;
   }
@@ -118,10 +112,7 @@ sal_conv3d_free (SalConv3d * c)
 {
   if (!c)
     return;
-  if (c->weight)
-    sal_runtime_release_shared_buffer (c->rt, c->weight);
-  if (c->bias)
-    sal_runtime_release_shared_buffer (c->rt, c->bias);
+  sal_layers_release_weights (c->rt, c->weight, c->bias);
   g_free (c);
 }
 

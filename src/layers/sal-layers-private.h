@@ -29,6 +29,15 @@ struct _SalLayers
 gboolean sal_layers_enqueue (SalLayers * l, cl_kernel k, cl_uint dims,
     const size_t * items, const size_t * local, GError ** error);
 
+/* Uploads a layer's host weight and bias (w, b: nw, nb floats, freed
+ * here) as read-only buffers that engines on one device share. FALSE with
+ * error set: give back what was set with sal_layers_release_weights(). */
+gboolean sal_layers_share_weights (SalRuntime * rt, float *w, size_t nw,
+    float *b, size_t nb, cl_mem * weight, cl_mem * bias, GError ** error);
+/* Gives back either of them (NULL: nothing). */
+void sal_layers_release_weights (SalRuntime * rt, cl_mem weight,
+    cl_mem bias);
+
 /* Sets a shape-mismatch error: "<op>: <what> (<a> vs <b>)". */
 gboolean sal_layers_shape_error (GError ** error, const char *op,
     const char *what, const SalTensor * a, const SalTensor * b);

@@ -113,6 +113,28 @@ sal_layers_enqueue (SalLayers * l, cl_kernel k, cl_uint dims,
 }
 
 gboolean
+sal_layers_share_weights (SalRuntime * rt, float *w, size_t nw, float *b,
+    size_t nb, cl_mem * weight, cl_mem * bias, GError ** error)
+{
+  *weight = sal_runtime_get_shared_buffer (rt, w, nw * sizeof (float),
+      error);
+  *bias = *weight ? sal_runtime_get_shared_buffer (rt, b,
+      nb * sizeof (float), error) : NULL;
+  g_free (w);
+  g_free (b);
+  return *bias != NULL;
+}
+
+void
+sal_layers_release_weights (SalRuntime * rt, cl_mem weight, cl_mem bias)
+{
+  if (weight)
+    sal_runtime_release_shared_buffer (rt, weight);
+  if (bias)
+    sal_runtime_release_shared_buffer (rt, bias);
+}
+
+gboolean
 sal_layers_shape_error (GError ** error, const char *op, const char *what,
     const SalTensor * a, const SalTensor * b)
 {
