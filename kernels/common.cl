@@ -17,6 +17,7 @@ bilinear_taps (int d, int n_src, int n_dst, int *i0, int *i1, float *frac)
 #define SAL_ACT_RELU6 1
 #define SAL_ACT_SIGMOID 2
 #define SAL_ACT_TANH 3
+#define SAL_ACT_RELU 4
 
 /* One definition for scalars and the 16-wide vectors of the convs
  * (OpenCL C has no overloading of user functions). */
@@ -31,6 +32,8 @@ bilinear_taps (int d, int n_src, int n_dst, int *i0, int *i1, float *frac)
         return 1.0f / (1.0f + exp (-v));                        \
       case SAL_ACT_TANH:                                        \
         return tanh (v);                                        \
+      case SAL_ACT_RELU:                                        \
+        return fmax (v, 0.0f);                                  \
       default:                                                  \
         return v;                                               \
     }                                                           \

@@ -33,7 +33,7 @@ sal_engine_options_init (SalEngineOptions * opts)
 
 /* Architectures that come from a model file, by their metadata name. */
 static const SalArch *const file_archs[] = { &sal_arch_unisal,
-  &sal_arch_default
+  &sal_arch_default, &sal_arch_vinet_s
 };
 
 /* Where libsaliency embeds models/default.safetensors (models/meson.build). */
@@ -99,11 +99,12 @@ open_model (const char *model, SalModelFile ** file, GError ** error)
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
         "%s: no \"architecture\" in the file's metadata: not a "
         "gst-saliency model; convert UNISAL checkpoints with "
-        "tools/convert_unisal.py", model);
+        "tools/convert_unisal.py, ViNet-S ones with tools/convert_vinet.py",
+        model);
   else
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
         "%s: architecture \"%s\" is not supported by this build "
-        "(supported: unisal, default)", model, name);
+        "(supported: unisal, vinet-s, default)", model, name);
   g_clear_pointer (file, sal_model_file_free);
   return NULL;
 }

@@ -106,15 +106,8 @@ sal_conv_new (SalRuntime * rt, int cin, int cout, int k, int stride,
   c->pad_mode = pad_mode;
   c->act = act;
   c->rt = rt;
-  /* Weights are read-only: engines on one device share one copy. */
-  c->weight = sal_runtime_get_shared_buffer (rt, w, nw * sizeof (float),
-      error);
-  if (c->weight)
-    c->bias = sal_runtime_get_shared_buffer (rt, b, nb * sizeof (float),
-        error);
-  g_free (w);
-  g_free (b);
-  if (!c->bias) {
+  if (!sal_layers_share_weights (rt, w, nw, b, nb, &c->weight, &c->bias,
+          error)) {
     sal_conv_free (c);
     return NULL;
   }
@@ -126,10 +119,7 @@ sal_conv_free (SalConv * c)
 {
   if (!c)
     return;
-  if (c->weight)
-    sal_runtime_release_shared_buffer (c->rt, c->weight);
-  if (c->bias)
-    sal_runtime_release_shared_buffer (c->rt, c->bias);
+  sal_layers_release_weights (c->rt, c->weight, c->bias);
   g_free (c);
 }
 

@@ -16,6 +16,9 @@ struct _SalLayers
   cl_kernel add, mul, log, activate, subsample2, gru;
   /* resize.cl */
   cl_kernel bilinear, nearest;
+  /* conv3d.cl */
+  cl_kernel conv3d_48x8, conv3d_16x16, conv3d_pw_48x8, conv3d_pw_16x16,
+      conv3d_k3_48x8, conv3d_k3_16x16, maxpool3d, maxpool3d_333, upsample2;
   /* softmax.cl, and its partial results then {max, log sum} */
   cl_kernel lsm_partial, lsm_combine, lsm_apply;
   cl_mem lsm_scratch;
@@ -25,6 +28,15 @@ struct _SalLayers
  * a multiple of local[] (the kernels bound-check). */
 gboolean sal_layers_enqueue (SalLayers * l, cl_kernel k, cl_uint dims,
     const size_t * items, const size_t * local, GError ** error);
+
+/* Uploads a layer's host weight and bias (w, b: nw, nb floats, freed
+ * here) as read-only buffers that engines on one device share. FALSE with
+ * error set: give back what was set with sal_layers_release_weights(). */
+gboolean sal_layers_share_weights (SalRuntime * rt, float *w, size_t nw,
+    float *b, size_t nb, cl_mem * weight, cl_mem * bias, GError ** error);
+/* Gives back either of them (NULL: nothing). */
+void sal_layers_release_weights (SalRuntime * rt, cl_mem weight,
+    cl_mem bias);
 
 /* Sets a shape-mismatch error: "<op>: <what> (<a> vs <b>)". */
 gboolean sal_layers_shape_error (GError ** error, const char *op,

@@ -35,6 +35,15 @@ static const KernelEntry kernels[] = {
   K (gru, "elementwise", "ew_gru_update"),
   K (bilinear, "resize", "resize_bilinear"),
   K (nearest, "resize", "resize_nearest"),
+  K (conv3d_48x8, "conv3d", "conv3d_48x8"),
+  K (conv3d_16x16, "conv3d", "conv3d_16x16"),
+  K (conv3d_pw_48x8, "conv3d", "conv3d_pw_48x8"),
+  K (conv3d_pw_16x16, "conv3d", "conv3d_pw_16x16"),
+  K (conv3d_k3_48x8, "conv3d", "conv3d_k3_48x8"),
+  K (conv3d_k3_16x16, "conv3d", "conv3d_k3_16x16"),
+  K (maxpool3d, "conv3d", "maxpool3d"),
+  K (maxpool3d_333, "conv3d", "maxpool3d_333"),
+  K (upsample2, "conv3d", "upsample2"),
   K (lsm_partial, "softmax", "lsm_partial"),
   K (lsm_combine, "softmax", "lsm_combine"),
   K (lsm_apply, "softmax", "lsm_apply"),
@@ -101,6 +110,28 @@ sal_layers_enqueue (SalLayers * l, cl_kernel k, cl_uint dims,
   if (err != CL_SUCCESS)
     return sal_cl_error (error, err, "clEnqueueNDRangeKernel");
   return TRUE;
+}
+
+gboolean
+sal_layers_share_weights (SalRuntime * rt, float *w, size_t nw, float *b,
+    size_t nb, cl_mem * weight, cl_mem * bias, GError ** error)
+{
+  *weight = sal_runtime_get_shared_buffer (rt, w, nw * sizeof (float),
+      error);
+  *bias = *weight ? sal_runtime_get_shared_buffer (rt, b,
+      nb * sizeof (float), error) : NULL;
+  g_free (w);
+  g_free (b);
+  return *bias != NULL;
+}
+
+void
+sal_layers_release_weights (SalRuntime * rt, cl_mem weight, cl_mem bias)
+{
+  if (weight)
+    sal_runtime_release_shared_buffer (rt, weight);
+  if (bias)
+    sal_runtime_release_shared_buffer (rt, bias);
 }
 
 gboolean
@@ -290,7 +321,7 @@ sal_activate (SalLayers * l, SalTensor * t, SalAct act, GError ** error)
 {
   cl_int n = sal_tensor_size (t), a = act;
 
-  if (act < SAL_ACT_NONE || act > SAL_ACT_TANH) {
+  if (act < SAL_ACT_NONE || act > SAL_ACT_RELU) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
         "sal_activate: unknown activation %d", (int) act);
     return FALSE;

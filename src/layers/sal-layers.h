@@ -14,6 +14,7 @@ typedef enum
   SAL_ACT_RELU6,
   SAL_ACT_SIGMOID,
   SAL_ACT_TANH,
+  SAL_ACT_RELU,
 } SalAct;
 
 typedef enum
@@ -107,6 +108,70 @@ gboolean sal_log_softmax (SalLayers * l, const SalTensor * in,
  * ly = linspace (0, 1, h), lx = linspace (0, 1, w). */
 void sal_gaussian_priors (const float *params, int n, int h, int w,
     float *out);
+
+/* ---- 3D layers (sal-conv3d.c, sal-pool3d.c) ----
+ * Volumes are time-major [t][c][h][w] float32: each time slice is a CHW
+ * tensor, so a clip ring is an array of frames and a concatenation along
+ * time is two runs of slices. A SalVol does not own its buffer: several
+ * views may share one (scratch, rings). */
+typedef struct
+{
+  cl_mem buf;
+  int t, c, h, w;
+} SalVol;
+
+static inline size_t
+sal_vol_size (const SalVol * v)
+{
+  return (size_t) v->t * v->c * v->h * v->w;
+}
+
+/* A 3D convolution (PyTorch Conv3d, zero padding) with its weights on the
+ * device. weight: host [cout, cin / groups, kt, kh, kw]; bias: host [cout]
+ * or NULL. k, stride, pad: (t, h, w). */
+typedef struct
+{
+  int cin, cout, groups;
+  int k[3], stride[3], pad[3];
+  SalAct act;
+  SalRuntime *rt;
+  cl_mem weight, bias;
+} SalConv3d;
+
+SalConv3d *sal_conv3d_new (SalRuntime * rt, int cin, int cout, int groups,
+    const int k[3], const int stride[3], const int pad[3], SalAct act,
+    const float *weight, const float *bias, GError ** error);
+void sal_conv3d_free (SalConv3d * c);
+
+/* Output size (t, h, w) of c for an input of t x h x w. */
+void sal_conv3d_out_size (const SalConv3d * c, int t, int h, int w,
+    int out[3]);
+
+/* out[out_t0 + i][out_c0 + j] = act (conv (cat_t (a, b)) + bias)[i][j].
+ * The input along time is a's slices a_head, a_head + 1, ... (mod a->t),
+ * then b's (b may be NULL); a and b have the same c, h, w. */
+gboolean sal_conv3d_run (SalLayers * l, const SalConv3d * c,
+    const SalVol * a, int a_head, const SalVol * b, SalVol * out,
+    int out_t0, int out_c0, GError ** error);
+/* The same with b read as a ring from slice b_head too, for output times
+ * t_first .. t_first + t_count - 1 only (at out_t0 ..): the others are
+ * left as they are. */
+gboolean sal_conv3d_run_times (SalLayers * l, const SalConv3d * c,
+    const SalVol * a, int a_head, const SalVol * b, int b_head,
+    SalVol * out, int out_t0, int out_c0, int t_first, int t_count,
+    GError ** error);
+
+/* 3D max pooling, -inf padding, floor mode: k, stride, pad are (t, h, w);
+ * out must have the pooled size. The input's time index i is slice
+ * (in_head + i) mod in->t (a ring; 0 for a plain volume). */
+gboolean sal_maxpool3d (SalLayers * l, const SalVol * in, int in_head,
+    SalVol * out, const int k[3], const int stride[3], const int pad[3],
+    GError ** error);
+
+/* Bilinear x2 of every time slice (nn.Upsample (scale_factor = (1, 2, 2),
+ * mode = 'trilinear'), align_corners = False): out is t x c x 2h x 2w. */
+gboolean sal_upsample2_hw (SalLayers * l, const SalVol * in, SalVol * out,
+    GError ** error);
 
 G_END_DECLS
 

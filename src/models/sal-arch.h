@@ -45,6 +45,7 @@ extern const SalArch sal_arch_centre;
 extern const SalArch sal_arch_sr;
 extern const SalArch sal_arch_unisal;
 extern const SalArch sal_arch_default;
+extern const SalArch sal_arch_vinet_s;
 
 G_END_DECLS
 

@@ -14,6 +14,14 @@
  *   gru         rx rh zx zh hx hh h; inplace
  *   log         x; eps inplace
  *   log_softmax x                 priors   params; h w
+ *   conv3d      x [x2] w [b]; t groups kt kh kw st sh sw pt ph pw act
+ *               head head2 out_t out_c out_t0 out_c0 [t_first t_count]
+ *               (x, x2: [t, c, h, w];
+ *               w: [cout, cin_g * kt, kh, kw]; x2 is cat along time;
+ *               the result is out[out_t0:, out_c0:] of an out_t x out_c
+ *               volume filled with 0, or the result's size when 0)
+ *   maxpool3d   x; kt kh kw st sh sw pt ph pw head
+ *   up2t        x
  * A failing case prints "DIR: message" (some cases expect one) and the
  * other cases still run; the exit status is 0 unless set-up fails. */
 #include "sal-layers.h"
@@ -245,6 +253,8 @@ param_act (Case * c)
     return SAL_ACT_SIGMOID;
   if (strcmp (v, "tanh") == 0)
     return SAL_ACT_TANH;
+  if (strcmp (v, "relu") == 0)
+    return SAL_ACT_RELU;
   return (SalAct) 99;           /* to test the error */
 }
 
@@ -437,9 +447,135 @@ op_priors (Case * c, GError ** error)
   return ok;
 }
 
+/* A device volume from DIR/<name>.npy, [t, c, h, w]. */
+static gboolean
+input_vol (Case * c, const char *name, SalVol * v, GError ** error)
+{
+  Array *a = input (c, name, error);
+  SalTensor *t;
+
+  if (!a)
+    return FALSE;
+  if (a->ndim != 4) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "%s must have 4 dimensions", name);
+    return FALSE;
+  }
+  t = new_tensor (c, a->shape[0] * a->shape[1], a->shape[2], a->shape[3],
+      error);
+  if (!t || !sal_tensor_upload (c->rt, t, a->data, error))
+    return FALSE;
+  *v = (SalVol) {
+  t->buf, a->shape[0], a->shape[1], a->shape[2], a->shape[3]};
+  return TRUE;
+}
+
+/* A new device volume (as a tensor of t * c planes, for output_tensor). */
+static SalTensor *
+new_vol (Case * c, int t, int ch, int h, int w, SalVol * v, GError ** error)
+{
+  SalTensor *x = new_tensor (c, MAX (t * ch, 1), MAX (h, 1), MAX (w, 1),
+      error);
+
+  if (x)
+    *v = (SalVol) {
+    x->buf, t, ch, h, w};
+  return x;
+}
+
+static void
+param_3 (Case * c, const char *prefix, int def, int v[3])
+{
+  static const char axes[3] = { 't', 'h', 'w' };
+
+  for (int i = 0; i < 3; i++) {
+    char key[8] = { prefix[0], axes[i], 0 };
+    v[i] = param_int (c, key, def);
+  }
+}
+
+static gboolean
+op_conv3d (Case * c, GError ** error)
+{
+  SalVol x, x2, out;
+  SalTensor *o;
+  Array *w, *b = NULL;
+  SalConv3d *conv;
+  int k[3], s[3], p[3], os[3], groups = param_int (c, "groups", 1);
+  gboolean two = has_input (c, "x2"), ok;
+
+  if (!input_vol (c, "x", &x, error) || (two
+          && !input_vol (c, "x2", &x2, error))
+      || !(w = input (c, "w", error)))
+    return FALSE;
+  if (has_input (c, "b") && !(b = input (c, "b", error)))
+    return FALSE;
+  param_3 (c, "k", 1, k);
+  param_3 (c, "s", 1, s);
+  param_3 (c, "p", 0, p);
+  conv = sal_conv3d_new (c->rt, w->shape[1] / k[0] * groups, w->shape[0],
+      groups, k, s, p, param_act (c), w->data, b ? b->data : NULL, error);
+  if (!conv)
+    return FALSE;
+  sal_conv3d_out_size (conv, x.t + (two ? x2.t : 0), x.h, x.w, os);
+  o = new_vol (c, param_int (c, "out_t", os[0]), param_int (c, "out_c",
+          conv->cout), os[1], os[2], &out, error);
+  ok = o && sal_tensor_fill (c->rt, o, 0.0f, error)
+      && sal_conv3d_run_times (c->l, conv, &x, param_int (c, "head", 0),
+      two ? &x2 : NULL, param_int (c, "head2", 0), &out,
+      param_int (c, "out_t0", 0),
+      param_int (c, "out_c0", 0), param_int (c, "t_first", 0),
+      param_int (c, "t_count", os[0]), error)
+      && output_tensor (c, "out", o, error);
+  sal_conv3d_free (conv);
+  return ok;
+}
+
+static gboolean
+op_maxpool3d (Case * c, GError ** error)
+{
+  SalVol x, out;
+  SalTensor *o;
+  int k[3], s[3], p[3], n[3], os[3];
+
+  if (!input_vol (c, "x", &x, error))
+    return FALSE;
+  param_3 (c, "k", 1, k);
+  param_3 (c, "s", 1, s);
+  param_3 (c, "p", 0, p);
+  n[0] = x.t;
+  n[1] = x.h;
+  n[2] = x.w;
+  for (int i = 0; i < 3; i++)
+    os[i] = MAX ((n[i] + 2 * p[i] - k[i]) / s[i] + 1, 1);
+  o = new_vol (c, os[0], x.c, os[1], os[2], &out, error);
+  return o && sal_maxpool3d (c->l, &x, param_int (c, "head", 0), &out, k,
+      s, p, error)
+      && output_tensor (c, "out", o, error);
+}
+
+static gboolean
+op_up2t (Case * c, GError ** error)
+{
+  SalVol x, out;
+  SalTensor *o;
+
+  if (!input_vol (c, "x", &x, error))
+    return FALSE;
+  o = new_vol (c, x.t, x.c, 2 * x.h, 2 * x.w, &out, error);
+  return o && sal_upsample2_hw (c->l, &x, &out, error)
+      && output_tensor (c, "out", o, error);
+}
+
 static gboolean
 run_case (Case * c, const char *op, GError ** error)
 {
+  if (strcmp (op, "conv3d") == 0)
+    return op_conv3d (c, error);
+  if (strcmp (op, "maxpool3d") == 0)
+    return op_maxpool3d (c, error);
+  if (strcmp (op, "up2t") == 0)
+    return op_up2t (c, error);
   if (strcmp (op, "conv") == 0)
     return op_conv (c, error);
   if (strcmp (op, "fold_bn") == 0)

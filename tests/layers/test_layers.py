@@ -21,10 +21,14 @@ import tempfile
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from layers3d_cases import build3d  # noqa: E402
+
 RTOL = 1e-5
 ACTS = ("none", "relu6", "sigmoid", "tanh")
 GROUPS = {"conv": "conv", "bilinear": "resize", "nearest": "resize",
-          "subsample2": "resize", "priors": "host", "fold_bn": "host"}
+          "subsample2": "resize", "priors": "host", "fold_bn": "host",
+          "conv3d": "conv3d", "maxpool3d": "conv3d", "up2t": "conv3d"}
 
 
 def act_ref(x, act):
@@ -373,6 +377,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="sal-layers-") as tmp:
         s = Suite(tmp, np.random.default_rng(20240611))
         build(s)
+        build3d(s)
         s.cases = [c for c in s.cases
                    if only in (c[0], GROUPS.get(c[1], "elementwise"))
                    or only in c[0]]
