@@ -255,8 +255,9 @@ prepare_rows (GstSaliencyRenderer * r, gint width, gint n_bands)
         sizeof (guint16));
     ensure_size ((gpointer *) & rows->plane_levels, &rows->plane_levels_size,
         width, 1);
-    ensure_size ((gpointer *) & rows->colours, &rows->colours_size, width,
-        sizeof (guint16));
+    /* + 1: an interleaved chroma row of an odd width (blend_pairs). */
+    ensure_size ((gpointer *) & rows->colours, &rows->colours_size,
+        width + 1, sizeof (guint16));
   }
 }
 
@@ -314,11 +315,26 @@ blend_row (guint8 * p, gint pstride, const guint8 * restrict lev, gint n,
  * channel is left untouched. Each row of each plane is interpolated once
  * and blended into all the components of the plane.
  */
+/* Two components interleaved byte by byte (NV12's UV): one pass over the
+ * row at stride 1, which vectorises, instead of two at stride 2. */
+static void
+blend_pairs (guint8 * p, const guint8 * restrict lev, gint n,
+    const guint16 * restrict lut0, const guint16 * restrict lut1,
+    guint16 * restrict colour, guint keep)
+{
+  for (gint i = 0; i < n; i++) {
+    colour[2 * i] = lut0[lev[i]];
+    colour[2 * i + 1] = lut1[lev[i]];
+  }
+  blend_samples (p, 1, colour, 2 * n, keep);
+}
+
 /* One plane of a frame being blended: its axes, and the components that
  * lie in it with their colour tables. */
 typedef struct
 {
   const Axis *ax, *ay;
+  gboolean pairs;               /* two components, interleaved bytes */
   gint n;
   guint8 *data[3];
   gint stride[3], pstride[3];
@@ -346,6 +362,12 @@ blend_band (gpointer ctx, gint band, gint n_bands)
     for (gint y = gst_saliency_band_start (pl->ay->size, band, n_bands);
         y < y1; y++) {
       upsample_row (bl->r, pl->ax, pl->ay, y, rows->row, rows->plane_levels);
+      if (pl->pairs) {
+        blend_pairs (pl->data[0] + (gsize) y * pl->stride[0],
+            rows->plane_levels, pl->ax->size, pl->lut[0], pl->lut[1],
+            rows->colours, bl->keep);
+        continue;
+      }
       for (gint k = 0; k < pl->n; k++)
         blend_row (pl->data[k] + (gsize) y * pl->stride[k], pl->pstride[k],
             rows->plane_levels, pl->ax->size, pl->lut[k], rows->colours,
@@ -412,6 +434,8 @@ gst_saliency_renderer_blend (GstSaliencyRenderer * r, GstVideoFrame * frame,
     }
     if (pl->n == 0)
       continue;
+    pl->pairs = pl->n == 2 && pl->pstride[0] == 2 && pl->pstride[1] == 2
+        && pl->data[1] == pl->data[0] + 1 && pl->stride[1] == pl->stride[0];
 
     /* The components of one plane share its subsampling. The axes are
      * looked up (and cached) here, before any band runs. */
