@@ -281,25 +281,35 @@ def main(argv=None):
                     "from the file: only for files you trust)")
     args = ap.parse_args(argv)
 
+    return convert(
+        "convert_unisal.py", args, check_state_dict,
+        lambda source: metadata(source, args.net_size), "parameters")
+
+
+def convert(prog, args, check, meta, what):
+    """The converters' common run: load args.input (trusting pickle only
+    with args.trust_pickle), check(state_dict, path) -> [(name, tensor)],
+    write args.output with meta(basename of the input) and print a
+    summary. Returns the exit status."""
     try:
         import torch  # noqa: F401
     except ImportError:
-        print("convert_unisal.py: error: needs PyTorch: run it with "
-              "Debian's /usr/bin/python3 (apt-get install python3-torch)",
+        print("%s: error: needs PyTorch: run it with Debian's "
+              "/usr/bin/python3 (apt-get install python3-torch)" % prog,
               file=sys.stderr)
         return 2
     try:
         sd = load_state_dict(args.input, args.trust_pickle)
-        tensors = check_state_dict(sd, args.input)
-        meta = metadata(os.path.basename(args.input), args.net_size)
-        size = safetensors_io.write(args.output, tensors, meta,
+        tensors = check(sd, args.input)
+        size = safetensors_io.write(args.output, tensors,
+                                    meta(os.path.basename(args.input)),
                                     prefix=".convert-")
     except (ConvertError, OSError) as e:
-        print("convert_unisal.py: error: %s" % e, file=sys.stderr)
+        print("%s: error: %s" % (prog, e), file=sys.stderr)
         return 1
     n = sum(t.numel() for _, t in tensors)
-    print("%s: %d tensors, %d parameters (%.1f MB)" %
-          (args.output, len(tensors), n, size / 1e6))
+    print("%s: %d tensors, %d %s (%.1f MB)" %
+          (args.output, len(tensors), n, what, size / 1e6))
     return 0
 
 

@@ -25,8 +25,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import safetensors_io  # noqa: E402
-from convert_unisal import ConvertError, load_state_dict  # noqa: E402
+from convert_unisal import ConvertError, convert  # noqa: E402
 
 CLIP = 32
 NET_SIZE = (224, 384)
@@ -163,26 +162,8 @@ def main(argv=None):
                     "from the file: only for files you trust)")
     args = ap.parse_args(argv)
 
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        print("convert_vinet.py: error: needs PyTorch: run it with "
-              "Debian's /usr/bin/python3 (apt-get install python3-torch)",
-              file=sys.stderr)
-        return 2
-    try:
-        sd = load_state_dict(args.input, args.trust_pickle)
-        tensors = check_state_dict(sd, args.input)
-        meta = metadata(os.path.basename(args.input))
-        size = safetensors_io.write(args.output, tensors, meta,
-                                    prefix=".convert-")
-    except (ConvertError, OSError) as e:
-        print("convert_vinet.py: error: %s" % e, file=sys.stderr)
-        return 1
-    n = sum(t.numel() for _, t in tensors)
-    print("%s: %d tensors, %d parameters and BN statistics (%.1f MB)" %
-          (args.output, len(tensors), n, size / 1e6))
-    return 0
+    return convert("convert_vinet.py", args, check_state_dict, metadata,
+                   "parameters and BN statistics")
 
 
 if __name__ == "__main__":
