@@ -16,6 +16,21 @@
 #define WEIGHT_BITS 8
 #define WEIGHT_ONE (1 << WEIGHT_BITS)
 
+/* The per-pixel loops, built for AVX2 as well where the compiler can
+ * pick the build at run time: the baseline x86-64 build has no 16 x 16
+ * -> 32 bit multiply and emulates it. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define PIXEL_LOOPS __attribute__((target_clones ("avx2", "default")))
+#endif
+#endif
+#ifndef PIXEL_LOOPS
+#define PIXEL_LOOPS
+#endif
+
+/* Bytes of a pixel of a packed plane, at most (RGBx, BGRA, ...). */
+#define MAX_PSTRIDE 4
+
 /* One axis of a plane: for each of its @size samples, the map sample
  * before it and the weight of the one after. */
 typedef struct
@@ -27,6 +42,12 @@ typedef struct
   gint *index;
   guint16 *weight;              /* 0 .. WEIGHT_ONE - 1 */
   gint *start;                  /* first sample of index k; map_size + 1 */
+  /* For a horizontal axis: the map's rows interpolated to its samples, in
+   * 1/256 of a level, map height x size (prepare_columns), and the levels
+   * they were made from. */
+  guint16 *columns;
+  gsize columns_size;
+  guint64 columns_serial;
 } Axis;
 
 /* Luma and chroma planes, horizontally and vertically. */
@@ -35,10 +56,10 @@ typedef struct
 /* Row buffers of one band (bands.h): each band runs on one thread. */
 typedef struct
 {
-  guint16 *row;                 /* two map rows interpolated; width + 1 */
   guint8 *plane_levels;         /* one plane row of levels */
   guint16 *colours;             /* and of colours */
-  gsize row_size, plane_levels_size, colours_size;
+  guint16 *keeps;               /* per byte of a packed row (blend_packed) */
+  gsize plane_levels_size, colours_size, keeps_size;
 } Rows;
 
 struct _GstSaliencyRenderer
@@ -50,6 +71,7 @@ struct _GstSaliencyRenderer
   guint8 *levels;               /* the map quantised; width x height */
   gsize levels_size;
   gboolean levels_valid;
+  guint64 levels_serial;        /* counts the maps quantised, from 1 */
 
   Axis axes[N_AXES];
   guint next_axis;              /* the one to replace on a miss */
@@ -72,12 +94,13 @@ gst_saliency_renderer_free (GstSaliencyRenderer * r)
     g_free (r->axes[i].index);
     g_free (r->axes[i].weight);
     g_free (r->axes[i].start);
+    g_free (r->axes[i].columns);
   }
   g_free (r->levels);
   for (guint i = 0; i < GST_SALIENCY_MAX_BANDS; i++) {
-    g_free (r->rows[i].row);
     g_free (r->rows[i].plane_levels);
     g_free (r->rows[i].colours);
+    g_free (r->rows[i].keeps);
   }
   g_free (r);
 }
@@ -155,6 +178,7 @@ prepare_levels (GstSaliencyRenderer * r)
   ensure_size ((gpointer *) & r->levels, &r->levels_size, n, 1);
   gst_saliency_quantise (r->map, n, r->max, r->levels);
   r->levels_valid = TRUE;
+  r->levels_serial++;
 }
 
 /* Sample i of a plane subsampled by 2^sub has its centre at frame pixel
@@ -172,6 +196,7 @@ axis_init (Axis * a, gint size, gint sub, gint frame_size, gint map_size)
   a->index = g_renew (gint, a->index, size);
   a->weight = g_renew (guint16, a->weight, size);
   a->start = g_renew (gint, a->start, map_size + 1);
+  a->columns_serial = 0;
 
   for (gint i = 0; i < size; i++) {
     gdouble u = CLAMP ((i + 0.5) * scale - 0.5, 0.0, map_size - 1.0);
@@ -187,7 +212,7 @@ axis_init (Axis * a, gint size, gint sub, gint frame_size, gint map_size)
   }
 
   /* The index never decreases: samples come in runs between two map
-   * samples, which upsample_row() interpolates without gathers. */
+   * samples, which prepare_columns() interpolates without gathers. */
   for (gint k = 0, i = 0; k <= map_size; k++) {
     while (i < size && a->index[i] < k)
       i++;
@@ -196,7 +221,7 @@ axis_init (Axis * a, gint size, gint sub, gint frame_size, gint map_size)
 }
 
 /* The tables for one axis of a plane, computed once per geometry. */
-static const Axis *
+static Axis *
 get_axis (GstSaliencyRenderer * r, gint size, gint sub, gint frame_size,
     gint map_size)
 {
@@ -215,32 +240,50 @@ get_axis (GstSaliencyRenderer * r, gint size, gint sub, gint frame_size,
   return a;
 }
 
-/* The levels of plane row @y, one per sample of the row (@ax->size). */
+/* The map's rows interpolated horizontally to the samples of @ax, once
+ * per map: a few hundred thousand samples, where a 4K frame has millions.
+ * Kept exact (level * 256 at most 65280), so that the vertical step rounds
+ * once, as a two-dimensional bilinear interpolation does. */
+static void
+prepare_columns (GstSaliencyRenderer * r, Axis * ax)
+{
+  if (ax->columns_serial == r->levels_serial)
+    return;
+  ensure_size ((gpointer *) & ax->columns, &ax->columns_size,
+      (gsize) r->height * ax->size, sizeof (guint16));
+
+  for (gint y = 0; y < r->height; y++) {
+    const guint8 *a = r->levels + (gsize) y * r->width;
+    guint16 *restrict out = ax->columns + (gsize) y * ax->size;
+
+    for (gint k = 0; k < r->width; k++) {
+      guint base = a[k] << WEIGHT_BITS;
+      gint delta = (k + 1 < r->width ? a[k + 1] : a[k]) - a[k];
+
+      /* a[k] (1 - w) + a[k + 1] w over the run of samples between map
+       * samples k and k + 1: a loop the compiler vectorises. */
+      for (gint i = ax->start[k]; i < ax->start[k + 1]; i++)
+        out[i] = base + delta * ax->weight[i];
+    }
+  }
+  ax->columns_serial = r->levels_serial;
+}
+
+/* The levels of plane row @y, one per sample of the row (@ax->size): two
+ * rows of @ax's columns interpolated vertically, a loop over contiguous
+ * samples that the compiler vectorises. */
 static void
 upsample_row (const GstSaliencyRenderer * r, const Axis * ax,
-    const Axis * ay, gint y, guint16 * restrict row, guint8 * restrict out)
+    const Axis * ay, gint y, guint8 * restrict out)
 {
-  const guint8 *a = r->levels + (gsize) ay->index[y] * r->width;
-  const guint8 *b = a + (ay->index[y] + 1 < r->height ? r->width : 0);
+  const guint16 *restrict a = ax->columns + (gsize) ay->index[y] * ax->size;
+  const guint16 *restrict b =
+      a + (ay->index[y] + 1 < r->height ? ax->size : 0);
   guint wy = ay->weight[y], ky = WEIGHT_ONE - wy;
-  const gint *restrict start = ax->start;
-  const guint16 *restrict weight = ax->weight;
 
-  /* Vertically at the map's width: a few hundred samples. */
-  for (gint k = 0; k < r->width; k++)
-    row[k] = a[k] * ky + b[k] * wy;
-  /* The sample after the last one, so that index + 1 needs no test. */
-  row[r->width] = row[r->width - 1];
-
-  for (gint k = 0; k < r->width; k++) {
-    gint base = row[k] << WEIGHT_BITS;
-    gint delta = row[k + 1] - row[k];
-
-    /* row[k] (1 - w) + row[k + 1] w, a loop the compiler vectorises. */
-    for (gint i = start[k]; i < start[k + 1]; i++)
-      out[i] = (base + delta * weight[i] + (1 << (2 * WEIGHT_BITS - 1)))
-          >> (2 * WEIGHT_BITS);
-  }
+  for (gint i = 0; i < ax->size; i++)
+    out[i] = (a[i] * ky + b[i] * wy + (1u << (2 * WEIGHT_BITS - 1)))
+        >> (2 * WEIGHT_BITS);
 }
 
 /* Prepares the row buffers of @n_bands bands for planes up to @width
@@ -251,13 +294,13 @@ prepare_rows (GstSaliencyRenderer * r, gint width, gint n_bands)
   for (gint b = 0; b < n_bands; b++) {
     Rows *rows = &r->rows[b];
 
-    ensure_size ((gpointer *) & rows->row, &rows->row_size, r->width + 1,
-        sizeof (guint16));
     ensure_size ((gpointer *) & rows->plane_levels, &rows->plane_levels_size,
         width, 1);
-    /* + 1: an interleaved chroma row of an odd width (blend_pairs). */
+    /* Bytes of a packed row: up to four a pixel (blend_packed). */
     ensure_size ((gpointer *) & rows->colours, &rows->colours_size,
-        width + 1, sizeof (guint16));
+        (gsize) width * MAX_PSTRIDE, sizeof (guint16));
+    ensure_size ((gpointer *) & rows->keeps, &rows->keeps_size,
+        (gsize) width * MAX_PSTRIDE, sizeof (guint16));
   }
 }
 
@@ -272,7 +315,7 @@ blend_samples (guint8 * restrict p, gint pstride,
     p[i * pstride] = (p[i * pstride] * keep + colour[i]) >> WEIGHT_BITS;
 }
 
-static void
+PIXEL_LOOPS static void
 blend_row (guint8 * p, gint pstride, const guint8 * restrict lev, gint n,
     const guint16 * restrict lut, guint16 * restrict colour, guint keep)
 {
@@ -300,33 +343,40 @@ blend_row (guint8 * p, gint pstride, const guint8 * restrict lev, gint n,
   }
 }
 
-/**
- * gst_saliency_renderer_blend:
- * @renderer: a #GstSaliencyRenderer with a map
- * @frame: a frame mapped for writing, of a format whose first components
- *   are R, G, B or Y, U, V or gray (with any alpha last)
- * @palette: colours in the frame's colour space
- * @alpha: opacity of the heatmap, 0 leaves the frame as it is
- *
- * Blends the heatmap into @frame: every colour component becomes
- * (1 - @alpha) * itself + @alpha * the palette colour of the map's level
- * at that sample, the map interpolated bilinearly at the sample's centre
- * (for subsampled chroma, the centre of the pixels it covers). An alpha
- * channel is left untouched. Each row of each plane is interpolated once
- * and blended into all the components of the plane.
- */
-/* Two components interleaved byte by byte (NV12's UV): one pass over the
- * row at stride 1, which vectorises, instead of two at stride 2. */
-static void
-blend_pairs (guint8 * p, const guint8 * restrict lev, gint n,
-    const guint16 * restrict lut0, const guint16 * restrict lut1,
-    guint16 * restrict colour, guint keep)
+/* The colours of the bytes of each pixel of a packed plane (@pstride bytes
+ * a pixel: NV12's UV, packed RGB), one load and store a pixel from a table
+ * of whole pixels. Inlined with a constant @pstride. */
+static inline void
+packed_colours (guint16 * restrict colour, gint pstride,
+    const guint8 * restrict lev, gint n,
+    const guint16 (*restrict lut)[MAX_PSTRIDE])
 {
-  for (gint i = 0; i < n; i++) {
-    colour[2 * i] = lut0[lev[i]];
-    colour[2 * i + 1] = lut1[lev[i]];
+  for (gint i = 0; i < n; i++)
+    memcpy (colour + i * pstride, lut[lev[i]], pstride * sizeof (guint16));
+}
+
+/* All the components of a packed plane in one pass over the row's bytes
+ * at stride 1, which vectorises, instead of one strided pass per
+ * component. A byte of no component (x, alpha) has keep 256 and colour 0
+ * in @keep and stays as it is. */
+PIXEL_LOOPS static void
+blend_packed (guint8 * restrict p, gint pstride, const guint8 * restrict lev,
+    gint n, const guint16 (*lut)[MAX_PSTRIDE], const guint16 * restrict keep,
+    guint16 * restrict colour)
+{
+  switch (pstride) {
+    case 2:
+      packed_colours (colour, 2, lev, n, lut);
+      break;
+    case 3:
+      packed_colours (colour, 3, lev, n, lut);
+      break;
+    default:
+      packed_colours (colour, 4, lev, n, lut);
+      break;
   }
-  blend_samples (p, 1, colour, 2 * n, keep);
+  for (gint i = 0; i < n * pstride; i++)
+    p[i] = (p[i] * keep[i] + colour[i]) >> WEIGHT_BITS;
 }
 
 /* One plane of a frame being blended: its axes, and the components that
@@ -334,7 +384,11 @@ blend_pairs (guint8 * p, const guint8 * restrict lev, gint n,
 typedef struct
 {
   const Axis *ax, *ay;
-  gboolean pairs;               /* two components, interleaved bytes */
+  /* packed: the components share pixels of pstride[0] bytes; the colours
+   * of a pixel's bytes for each level and their keep (blend_packed). */
+  gboolean packed;
+  guint16 pixel_lut[256][MAX_PSTRIDE];
+  guint16 byte_keep[MAX_PSTRIDE];
   gint n;
   guint8 *data[3];
   gint stride[3], pstride[3];
@@ -349,7 +403,7 @@ typedef struct
   guint keep;
 } Blend;
 
-static void
+PIXEL_LOOPS static void
 blend_band (gpointer ctx, gint band, gint n_bands)
 {
   Blend *bl = ctx;
@@ -359,13 +413,17 @@ blend_band (gpointer ctx, gint band, gint n_bands)
     const BlendPlane *pl = &bl->planes[i];
     gint y1 = gst_saliency_band_start (pl->ay->size, band + 1, n_bands);
 
+    if (pl->packed)
+      for (gint k = 0; k < pl->ax->size * pl->pstride[0]; k++)
+        rows->keeps[k] = pl->byte_keep[k % pl->pstride[0]];
+
     for (gint y = gst_saliency_band_start (pl->ay->size, band, n_bands);
         y < y1; y++) {
-      upsample_row (bl->r, pl->ax, pl->ay, y, rows->row, rows->plane_levels);
-      if (pl->pairs) {
-        blend_pairs (pl->data[0] + (gsize) y * pl->stride[0],
-            rows->plane_levels, pl->ax->size, pl->lut[0], pl->lut[1],
-            rows->colours, bl->keep);
+      upsample_row (bl->r, pl->ax, pl->ay, y, rows->plane_levels);
+      if (pl->packed) {
+        blend_packed (pl->data[0] + (gsize) y * pl->stride[0],
+            pl->pstride[0], rows->plane_levels, pl->ax->size, pl->pixel_lut,
+            rows->keeps, rows->colours);
         continue;
       }
       for (gint k = 0; k < pl->n; k++)
@@ -374,6 +432,34 @@ blend_band (gpointer ctx, gint band, gint n_bands)
             bl->keep);
     }
   }
+}
+
+/* Whether the components of @pl share pixels of one pstride, packed from
+ * @base (NV12's UV, packed RGB); if so, the table and keep of each byte of
+ * a pixel, bytes of no component left as they are. */
+static void
+plane_packed (BlendPlane * pl, const guint8 * base, guint keep)
+{
+  gint ps = pl->pstride[0];
+
+  pl->packed = pl->n >= 2 && ps <= MAX_PSTRIDE;
+  for (gint k = 0; k < pl->n && pl->packed; k++)
+    pl->packed = pl->pstride[k] == ps && pl->stride[k] == pl->stride[0]
+        && pl->data[k] >= base && pl->data[k] < base + ps;
+  if (!pl->packed)
+    return;
+
+  memset (pl->pixel_lut, 0, sizeof (pl->pixel_lut));
+  for (gint j = 0; j < ps; j++)
+    pl->byte_keep[j] = WEIGHT_ONE;
+  for (gint k = 0; k < pl->n; k++) {
+    gint j = pl->data[k] - base;
+
+    for (gint v = 0; v < 256; v++)
+      pl->pixel_lut[v][j] = pl->lut[k][v];
+    pl->byte_keep[j] = keep;
+  }
+  pl->data[0] = (guint8 *) base;
 }
 
 /**
@@ -434,8 +520,7 @@ gst_saliency_renderer_blend (GstSaliencyRenderer * r, GstVideoFrame * frame,
     }
     if (pl->n == 0)
       continue;
-    pl->pairs = pl->n == 2 && pl->pstride[0] == 2 && pl->pstride[1] == 2
-        && pl->data[1] == pl->data[0] + 1 && pl->stride[1] == pl->stride[0];
+    plane_packed (pl, GST_VIDEO_FRAME_PLANE_DATA (frame, plane), bl.keep);
 
     /* The components of one plane share its subsampling. The axes are
      * looked up (and cached) here, before any band runs. */
@@ -445,6 +530,9 @@ gst_saliency_renderer_blend (GstSaliencyRenderer * r, GstVideoFrame * frame,
         GST_VIDEO_FORMAT_INFO_H_SUB (finfo, first), height, r->height);
     bl.n_planes++;
   }
+  /* After every get_axis(), which may reuse an axis. */
+  for (gint i = 0; i < bl.n_planes; i++)
+    prepare_columns (r, (Axis *) bl.planes[i].ax);
 
   gst_saliency_bands_run (n_bands, blend_band, &bl);
 }
@@ -457,17 +545,15 @@ typedef struct
   gint stride;
 } Draw;
 
-static void
+PIXEL_LOOPS static void
 draw_band (gpointer ctx, gint band, gint n_bands)
 {
   Draw *d = ctx;
-  Rows *rows = &d->r->rows[band];
   gint y1 = gst_saliency_band_start (d->ay->size, band + 1, n_bands);
 
   for (gint y = gst_saliency_band_start (d->ay->size, band, n_bands); y < y1;
       y++)
-    upsample_row (d->r, d->ax, d->ay, y, rows->row,
-        d->data + (gsize) y * d->stride);
+    upsample_row (d->r, d->ax, d->ay, y, d->data + (gsize) y * d->stride);
 }
 
 /**
@@ -491,9 +577,9 @@ gst_saliency_renderer_draw_map (GstSaliencyRenderer * r,
 
   n_bands = gst_saliency_bands_for ((gsize) width * height);
   prepare_levels (r);
-  prepare_rows (r, width, n_bands);
   d.ax = get_axis (r, width, 0, width, r->width);
   d.ay = get_axis (r, height, 0, height, r->height);
+  prepare_columns (r, (Axis *) d.ax);
   d.data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
   d.stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
   gst_saliency_bands_run (n_bands, draw_band, &d);

@@ -125,7 +125,7 @@ check (GstVideoFormat format, gint width, gint height, gint mw, gint mh,
     GstSaliencyColormap colormap, gdouble alpha)
 {
   GstVideoInfo info;
-  GstBuffer *ours = NULL, *theirs;
+  GstBuffer *ours = NULL, *theirs, *original;
   GstVideoFrame a, b;
   GstSaliencyPalette palette;
   GstSaliencyRenderer *renderer = gst_saliency_renderer_new ();
@@ -143,6 +143,7 @@ check (GstVideoFormat format, gint width, gint height, gint mw, gint mh,
     m.data[i] = g_rand_int_range (rand, 16, 240);
   gst_buffer_unmap (theirs, &m);
   ours = gst_buffer_copy_deep (theirs);
+  original = gst_buffer_copy_deep (theirs);
 
   gst_saliency_palette_init (&palette, colormap, &info);
   for (gint i = 0; i < mw * mh; i++)
@@ -170,6 +171,31 @@ check (GstVideoFormat format, gint width, gint height, gint mw, gint mh,
         total += d;
       }
 
+  /* Bytes of no colour component (x, alpha, padding) stay as they were:
+   * the packed blend writes whole pixels. */
+  {
+    guint8 *colour = g_malloc0 (GST_VIDEO_INFO_SIZE (&info));
+    GstMapInfo mo, mt;
+
+    for (guint c = 0; c < MIN (GST_VIDEO_FRAME_N_COMPONENTS (&b), 3); c++)
+      for (gint y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT (&b, c); y++)
+        for (gint x = 0; x < GST_VIDEO_FRAME_COMP_WIDTH (&b, c); x++)
+          colour[(guint8 *) GST_VIDEO_FRAME_COMP_DATA (&b, c)
+              - (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&b, 0)
+              + y * GST_VIDEO_FRAME_COMP_STRIDE (&b, c)
+              + x * GST_VIDEO_FRAME_COMP_PSTRIDE (&b, c)] = 1;
+    gst_buffer_map (original, &mo, GST_MAP_READ);
+    gst_buffer_map (ours, &mt, GST_MAP_READ);
+    for (gsize i = 0; i < mo.size; i++)
+      fail_unless (colour[i] || mo.data[i] == mt.data[i], "%s %dx%d: byte %"
+          G_GSIZE_FORMAT " of no component changed from %u to %u",
+          gst_video_format_to_string (format), width, height, i, mo.data[i],
+          mt.data[i]);
+    gst_buffer_unmap (ours, &mt);
+    gst_buffer_unmap (original, &mo);
+    g_free (colour);
+  }
+
   GST_INFO ("%s %dx%d from %dx%d, colormap %d, alpha %.1f: max difference "
       "%u, mean %.3f", gst_video_format_to_string (format), width, height,
       mw, mh, colormap, alpha, worst,
@@ -189,6 +215,7 @@ check (GstVideoFormat format, gint width, gint height, gint mw, gint mh,
   gst_video_frame_unmap (&a);
   gst_buffer_unref (ours);
   gst_buffer_unref (theirs);
+  gst_buffer_unref (original);
   g_free (levels);
   g_free (big);
   g_free (map);
