@@ -14,7 +14,7 @@ SAL_PACKAGES="build-essential meson ninja-build pkg-config
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libjson-glib-dev libmosquitto-dev mosquitto mosquitto-clients
-  libgstrtspserver-1.0-dev jq python3-jsonschema
+  libgstrtspserver-1.0-dev jq python3-jsonschema time
   python3 python3-numpy python3-pil python3-torch python3-opencv"
 
 missing=""
