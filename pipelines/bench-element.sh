@@ -132,7 +132,7 @@ for n in $streams; do
           -v r0="$rss0" -v r="$(median 2 "$results/$mode")" 'BEGIN {
             printf "| %s | %s | %s | %d | %.1f | %.1f | %.1f | %s |\n",
               m, f, s, n, 1000 * a / (k * n), 1000 * (b - a) / (k * n),
-              k * n / b, r > 0 ? sprintf("%.0f (%.0f)", r / 1024, r0 / 1024) : "-" }'
+              k * n / b, (r > 0 ? sprintf("%.0f (%.0f)", r / 1024, r0 / 1024) : "-") }'
       done
       rm -f "$results"/*
     done
