@@ -383,7 +383,7 @@ blend_packed (guint8 * restrict p, gint pstride, const guint8 * restrict lev,
  * lie in it with their colour tables. */
 typedef struct
 {
-  const Axis *ax, *ay;
+  Axis *ax, *ay;
   /* packed: the components share pixels of pstride[0] bytes; the colours
    * of a pixel's bytes for each level and their keep (blend_packed). */
   gboolean packed;
@@ -532,7 +532,7 @@ gst_saliency_renderer_blend (GstSaliencyRenderer * r, GstVideoFrame * frame,
   }
   /* After every get_axis(), which may reuse an axis. */
   for (gint i = 0; i < bl.n_planes; i++)
-    prepare_columns (r, (Axis *) bl.planes[i].ax);
+    prepare_columns (r, bl.planes[i].ax);
 
   gst_saliency_bands_run (n_bands, blend_band, &bl);
 }
@@ -540,7 +540,7 @@ gst_saliency_renderer_blend (GstSaliencyRenderer * r, GstVideoFrame * frame,
 typedef struct
 {
   GstSaliencyRenderer *r;
-  const Axis *ax, *ay;
+  Axis *ax, *ay;
   guint8 *data;
   gint stride;
 } Draw;
@@ -579,7 +579,7 @@ gst_saliency_renderer_draw_map (GstSaliencyRenderer * r,
   prepare_levels (r);
   d.ax = get_axis (r, width, 0, width, r->width);
   d.ay = get_axis (r, height, 0, height, r->height);
-  prepare_columns (r, (Axis *) d.ax);
+  prepare_columns (r, d.ax);
   d.data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
   d.stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
   gst_saliency_bands_run (n_bands, draw_band, &d);
