@@ -126,7 +126,8 @@ class ClassicModel:
             a = blur(np.abs(lm - past), POST_SIGMA)
             mo = a / (a + MOTION_TAU)
         else:
-            mo = np.zeros((h, w))
+            a = mo = np.zeros((h, w))
+        self.motion = a     # before the squash: the default model's v4 cue
 
         raw = centre_prior(h, w) * (FLOOR + con / (con.mean() + MEAN_EPS)
                                     + MOTION_WEIGHT * mo) ** GAMMA

@@ -88,23 +88,29 @@ def classic_still(x):
 
 
 @torch.no_grad()
-def classic_clip(xs):
-    """xs [N, T, 3, H, W]: video mode from a reset at frame 0."""
+def classic_clip(xs, with_motion=False):
+    """xs [N, T, 3, H, W]: video mode from a reset at frame 0. With
+    with_motion, also the blurred motion A [N, T, H, W] before its squash
+    (zeros at frame 0), the default model's v4 cue."""
     n, t = xs.shape[:2]
     con, lm = _features(xs.reshape(n * t, *xs.shape[2:]))
     con = con.reshape(n, t, *con.shape[-2:])
     lm = lm.reshape(n, t, *lm.shape[-2:])
-    out, prev = [], None
+    out, mot, prev = [], [], None
     for i in range(t):
         if i == 0:
-            s = _combine(con[:, 0], torch.zeros_like(con[:, 0]))
+            a = torch.zeros_like(con[:, 0])
+            s = _combine(con[:, 0], a)
         else:
             d = min(i, ref.RING)
             a = blur(torch.abs(lm[:, i] - lm[:, i - d]), ref.POST_SIGMA)
             s = _combine(con[:, i], a / (a + ref.MOTION_TAU))
             s = ref.EMA_ALPHA * s + (1 - ref.EMA_ALPHA) * prev
         out.append(s)
+        mot.append(a)
         prev = s
+    if with_motion:
+        return torch.stack(out, 1), torch.stack(mot, 1)
     return torch.stack(out, 1)
 
 

@@ -50,6 +50,7 @@ import spectral_residual  # noqa: E402
 
 LOG_EPS = 1e-12
 SR_EPS = 1e-2        # log (R + SR_EPS): R's maximum is about 1
+MOTION_EPS = 1e-2    # log (A + MOTION_EPS): classic's motion noise level
 N_PRIORS = 8
 GAUSSIAN_SCALE = 6.0
 FORMAT_META = {"format": "gst-saliency", "format_version": "1",
@@ -108,10 +109,11 @@ def gaussian_priors(priors, h, w):
 # carries them in its tensor shapes (the engine reads them from there), so
 # other widths load too: load_model builds the net from the file's shapes.
 WIDTHS = {"c1": 16, "c2": 32, "c3": 64, "hidden": 48, "d3": 48, "d2": 24,
-          "d1": 16, "k_gru": 1, "k_dec3": 3, "n_priors": N_PRIORS, "sr": 1}
+          "d1": 16, "k_gru": 1, "k_dec3": 3, "n_priors": N_PRIORS, "sr": 1,
+          "motion": 1}
 OLD_WIDTHS = {"c1": 16, "c2": 32, "c3": 48, "hidden": 32, "d3": 32,
               "d2": 16, "d1": 8, "k_gru": 1, "k_dec3": 1, "n_priors": 8,
-              "sr": 0}
+              "sr": 0, "motion": 0}
 
 
 def widths_of(sd):
@@ -126,7 +128,8 @@ def widths_of(sd):
             "k_gru": sd["gru_rx.weight"].shape[-1],
             "k_dec3": sd["dec3.weight"].shape[-1],
             "n_priors": sd["priors"].shape[0],
-            "sr": int(sd["enc1.weight"].shape[1] == 5)}
+            "sr": int(sd["enc1.weight"].shape[1] >= 5),
+            "motion": int(sd["enc1.weight"].shape[1] == 6)}
 
 
 class DefaultNet(nn.Module):
@@ -138,7 +141,8 @@ class DefaultNet(nn.Module):
         kg, kd = w["k_gru"], w["k_dec3"]
         self.n_priors = w["n_priors"]
         self.sr = bool(w.get("sr", 0))
-        self.enc1 = nn.Conv2d(5 if self.sr else 4, c1, 3, 2, 1)
+        self.motion = bool(w.get("motion", 0))
+        self.enc1 = nn.Conv2d(4 + self.sr + self.motion, c1, 3, 2, 1)
         self.enc2_dw = nn.Conv2d(c1, c1, 3, 2, 1, groups=c1)
         self.enc2_pw = nn.Conv2d(c1, c2, 1)
         self.enc3_dw = nn.Conv2d(c2, c2, 3, 2, 1, groups=c2)
@@ -186,10 +190,12 @@ class DefaultNet(nn.Module):
             h, w = (h + 1) // 2, (w + 1) // 2
         return h, w
 
-    def forward(self, rgb, s, h=None, r=None, return_parts=False):
+    def forward(self, rgb, s, h=None, r=None, m=None, return_parts=False):
         """rgb [N, 3, H, W] in [0, 1]; s [N, 1, H, W] (> 0) the classic map;
         h [N, hidden, H/8, W/8] or None (zeros: first frame or still mode);
-        r [N, 1, H, W] the spectral residual of rgb (sr_cue; v3 only).
+        r [N, 1, H, W] the spectral residual of rgb (sr_cue; v3 on);
+        m [N, 1, H, W] classic's blurred motion A (zeros in still mode and
+        on a first frame; v4 only).
         Returns (logits [N, 1, H, W], h')."""
         if s.dim() == 3:
             s = s.unsqueeze(1)
@@ -200,6 +206,10 @@ class DefaultNet(nn.Module):
                 r = r.unsqueeze(1)
             Lr = torch.log(r + SR_EPS)
             x0 = torch.cat([x0, Lr], 1)
+        if self.motion:
+            if m.dim() == 3:
+                m = m.unsqueeze(1)
+            x0 = torch.cat([x0, torch.log(m + MOTION_EPS)], 1)
         e1 = r6(self.enc1(x0))
         e2 = r6(self.enc2_pw(r6(self.enc2_dw(e1))))
         e3 = r6(self.enc3_pw(r6(self.enc3_dw(e2))))
@@ -306,17 +316,18 @@ class DefaultStream:
         x = classic.preprocess(rgb8, net_w, net_h)
         s = self.classic.forward(x, still=still)
         r = sr_cue(x) if self.net.sr else None
-        return x, s, r
+        return x, s, r, self.classic.motion
 
     def push_logits(self, rgb8, still=False):
         """Net-size logits [H, W] (float64 numpy)."""
-        x, s, r = self.net_input(rgb8, still)
+        x, s, r, m = self.net_input(rgb8, still)
         with torch.no_grad():
             xt = torch.from_numpy(x).to(self.dtype).unsqueeze(0)
             st = torch.from_numpy(np.asarray(s)).to(self.dtype)[None, None]
             rt = (None if r is None else
                   torch.from_numpy(r).to(self.dtype)[None, None])
-            logits, hn = self.net(xt, st, None if still else self.h, rt)
+            mt = torch.from_numpy(np.asarray(m)).to(self.dtype)[None, None]
+            logits, hn = self.net(xt, st, None if still else self.h, rt, mt)
         if not still:
             self.h = hn
         return logits[0, 0].double().numpy()
@@ -339,6 +350,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-sr", action="store_true",
                     help="with --random: a v2 model (no spectral residual)")
+    ap.add_argument("--no-motion", action="store_true",
+                    help="with --random: a v3 model (no motion cue)")
     ap.add_argument("--still", action="store_true")
     ap.add_argument("--log", action="store_true",
                     help="write log-probabilities instead of probabilities")
@@ -350,8 +363,12 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     if a.random:
-        save_model(random_model(a.seed, dict(WIDTHS, sr=0) if a.no_sr
-                                else None), a.random,
+        w = dict(WIDTHS)
+        if a.no_sr or a.no_motion:
+            w["motion"] = 0
+        if a.no_sr:
+            w["sr"] = 0
+        save_model(random_model(a.seed, w), a.random,
                    "untrained: random weights, seed %d (parity tests only)"
                    % a.seed)
         return 0

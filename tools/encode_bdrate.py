@@ -10,7 +10,8 @@ dhf1k-0601, and hevc-gaze/make_maps.py writes its sequences in this layout.
 
 Usage:
   /usr/bin/python3 tools/encode_bdrate.py [--salmap build/src/tools/salmap]
-      [--frames N] [--bpp 0.02,0.04,0.07,0.12] [--preset medium]
+      [--frames N] [--bpp 0.02,0.04,0.07,0.12] [--codec libx264|libx265]
+      [--preset medium]
       [--plot rd.png] [--json out.json] CLIP...
 
 BD-rate: log-rate as a piecewise-cubic Hermite (PCHIP, Fritsch-Carlson)
@@ -121,7 +122,8 @@ def measure(args, clip, tmp):
         rows = []
         for kbps in rates:
             mp4 = os.path.join(tmp, "%s-%d.mp4" % (name, kbps))
-            run([args.salmap, "encode", "-q", "--preset", args.preset,
+            run([args.salmap, "encode", "-q", "--codec", args.codec,
+                 "--preset", args.preset,
                  "--bitrate", str(kbps), "--two-pass", "--fps", str(FPS),
                  "-o", mp4] + extra + [frames])
             score = json.loads(run([args.salmap, "encode-eval", "--json",
@@ -186,6 +188,8 @@ def main():
                     help="first N frames of each clip (0: all)")
     ap.add_argument("--bpp", default="0.02,0.04,0.07,0.12",
                     help="bits per pixel of the target bitrates")
+    ap.add_argument("--codec", default="libx264",
+                    choices=("libx264", "libx265"))
     ap.add_argument("--preset", default="medium")
     ap.add_argument("--plot")
     ap.add_argument("--json")

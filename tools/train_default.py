@@ -65,7 +65,7 @@ NSS_WEIGHT = 0.1
 CC_WEIGHT = 2.0         # CC is the headline metric; KLD alone flattens maps
 STILL_BATCH, CLIP_BATCH = 16, 4
 EPS = 1e-12
-CACHE_VERSION = 2      # 2: with the spectral residual cue R
+CACHE_VERSION = 3      # 2: with the spectral residual cue R; 3: motion A
 
 
 _SPARSE = {}
@@ -246,15 +246,32 @@ def add_sr(data):
     return data
 
 
+def add_motion(data):
+    """A, classic's blurred motion before its squash (v4's sixth input):
+    zeros for stills (still mode has none), classic_clip's for clips."""
+    for d in (d for g in data["train_stills"] + data["select_stills"]
+              for d in g):
+        d["m"] = torch.zeros_like(d["s"])
+    for d in data["train_clips"] + data["select_clips"]:
+        d["m"] = classic_torch.classic_clip(
+            d["x"][None].double(), with_motion=True)[1][0].float()
+    return data
+
+
 def load_or_build(shared, cache):
-    path = os.path.join(cache, "data-v%d-seed%d.pt" % (CACHE_VERSION, SEED))
-    if os.path.exists(path):
-        return torch.load(path)
-    v1 = os.path.join(cache, "data-v1-seed%d.pt" % SEED)
-    data = add_sr(torch.load(v1) if os.path.exists(v1)
-                  else build_data(shared))
+    """The newest cache, or an older one brought up to date, or a build."""
+    def path(v):
+        return os.path.join(cache, "data-v%d-seed%d.pt" % (v, SEED))
+    steps = {1: add_sr, 2: add_motion}
+    have = [v for v in range(CACHE_VERSION, 0, -1) if os.path.exists(path(v))]
+    if have and have[0] == CACHE_VERSION:
+        return torch.load(path(CACHE_VERSION))
+    v = have[0] if have else 1
+    data = torch.load(path(v)) if have else build_data(shared)
+    for k in range(v, CACHE_VERSION):
+        data = steps[k](data)
     os.makedirs(cache, exist_ok=True)
-    torch.save(data, path)
+    torch.save(data, path(CACHE_VERSION))
     return data
 
 
@@ -299,21 +316,31 @@ def jitter(x, gen):
     return (x * u()).clamp(0, 1)
 
 
-def run_static(net, x, s, r, g, f):
+def run_frames(net, frames, delta_l2=0.0):
+    """frames: (x, s, r, m, g, f) per step, the GRU state carried through.
+    With delta_l2, the mean square of the learned correction (delta and
+    the prior) is added: the model moves off classic only where the data
+    insist."""
     h, loss = None, 0.0
-    for t in range(STATIC_LEN):
-        lg, h = net(x, s[:, None], h, r[:, None])
+    for x, s, r, m, g, f in frames:
+        lg, h, parts = net(x, s[:, None], h, r[:, None], m[:, None],
+                           return_parts=True)
         loss = loss + loss_of(lg[:, 0], g, f)
-    return loss / STATIC_LEN
+        if delta_l2:
+            corr = lg - parts["L"]
+            corr = corr - corr.mean((-2, -1), keepdim=True)
+            loss = loss + delta_l2 * (corr * corr).mean()
+    return loss / len(frames)
 
 
-def run_clip(net, x, s, r, g, f):
-    h, loss = None, 0.0
-    for t in range(x.shape[1]):
-        lg, h = net(x[:, t], s[:, t, None], h, r[:, t, None])
-        loss = loss + loss_of(lg[:, 0], g[:, t],
-                              None if f is None else f[:, t])
-    return loss / x.shape[1]
+def run_static(net, x, s, r, m, g, f, delta_l2=0.0):
+    return run_frames(net, [(x, s, r, m, g, f)] * STATIC_LEN, delta_l2)
+
+
+def run_clip(net, x, s, r, m, g, f, delta_l2=0.0):
+    return run_frames(net, [(x[:, t], s[:, t], r[:, t], m[:, t], g[:, t],
+                             None if f is None else f[:, t])
+                            for t in range(x.shape[1])], delta_l2)
 
 
 def batches(items, size, rng):
@@ -344,14 +371,14 @@ def select_score(net, data):
     acc = {}
     for d in (d for g in data["select_stills"] for d in g):
         lg, _ = net(d["x"][None], d["s"][None, None], None,
-                    d["r"][None, None])
+                    d["r"][None, None], d["m"][None, None])
         k, c, _ = frame_losses(lg[:, 0], d["g"][None])
         acc.setdefault(d["set"], []).append((float(c), float(k)))
     for d in data["select_clips"]:
         h = None
         for t in range(d["x"].shape[0]):
             lg, h = net(d["x"][t][None], d["s"][t][None, None], h,
-                        d["r"][t][None, None])
+                        d["r"][t][None, None], d["m"][t][None, None])
             k, c, _ = frame_losses(lg[:, 0], d["g"][t][None])
             acc.setdefault(d["set"], []).append((float(c), float(k)))
     res = {k: tuple(np.mean(v, 0)) for k, v in acc.items()}
@@ -363,11 +390,14 @@ def fmt(res):
                      for k, (c, kl) in sorted(res.items()))
 
 
-def train(data, args):
+def train(data, args, quiet=False, order=0):
+    """One run from the fixed initial weights; `order` seeds the order of
+    the data and the augmentation. Returns (net, best epoch)."""
     torch.manual_seed(SEED)
-    gen = torch.Generator().manual_seed(SEED)
-    rng = np.random.default_rng(SEED)
-    net = dm.DefaultNet().zero_correction()
+    gen = torch.Generator().manual_seed(SEED + order)
+    rng = np.random.default_rng(SEED + order)
+    net = dm.DefaultNet(dict(dm.WIDTHS, motion=0) if args.no_motion
+                        else None).zero_correction()
     decay, no_decay = [], []
     for name, p in net.named_parameters():
         (no_decay if name == "priors" or name.endswith(".bias")
@@ -376,12 +406,14 @@ def train(data, args):
                              {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr)
     res, best = select_score(net, data)
-    print("epoch 0 (classic): select CC/KLD %s; score %.4f"
-          % (fmt(res), best), flush=True)
+    log = (lambda *a, **k: None) if quiet else print
+    log("epoch 0 (classic): select CC/KLD %s; score %.4f"
+        % (fmt(res), best), flush=True)
     best_state = {k: v.clone() for k, v in net.state_dict().items()}
     best_epoch, t0 = 0, time.time()
     n_steps = None
     step = 0
+    recent = []
     for epoch in range(1, args.epochs + 1):
         net.train()
         # One view (whole or crop) of each still per epoch; with --balance,
@@ -409,14 +441,14 @@ def train(data, args):
             lr = args.lr * 0.5 * (1 + np.cos(np.pi * frac))
             for grp in opt.param_groups:
                 grp["lr"] = lr
-            x, s, r, g, f = (stack(part, k)
-                             for k in ("x", "s", "r", "g", "f"))
+            x, s, r, m, g, f = (stack(part, k)
+                                for k in ("x", "s", "r", "m", "g", "f"))
             if torch.rand(1, generator=gen).item() < 0.5:
-                x, s, r, g, f = (flip(t) for t in (x, s, r, g, f))
+                x, s, r, m, g, f = (flip(t) for t in (x, s, r, m, g, f))
             x = jitter(x, gen)
             opt.zero_grad()
             loss = (run_static if kind == "still" else run_clip)(
-                net, x, s, r, g, f)
+                net, x, s, r, m, g, f, args.delta_l2)
             loss.backward()
             opt.step()
             tot += float(loss)
@@ -426,15 +458,60 @@ def train(data, args):
         if score > best:
             best, best_epoch, mark = score, epoch, " *"
             best_state = {k: v.clone() for k, v in net.state_dict().items()}
-        print("epoch %d: train loss %.4f; select CC/KLD %s; score %.4f%s "
+        log("epoch %d: train loss %.4f; select CC/KLD %s; score %.4f%s "
               "(%.0f s)" % (epoch, tot / len(units), fmt(res), score, mark,
                             time.time() - t0), flush=True)
+        recent = (recent + [{k: v.clone() for k, v in
+                             net.state_dict().items()}])[-args.average:]
+    if args.average > 1 and len(recent) == args.average:
+        # The mean of the last epochs' weights (no normalisation layers
+        # to re-estimate), kept only if the select side prefers it.
+        net.load_state_dict({k: torch.stack([r[k] for r in recent]).mean(0)
+                             for k in recent[0]})
+        res, score = select_score(net, data)
+        mark = ""
+        if score > best:
+            best, best_epoch, mark = score, "mean of %d-%d" % (
+                args.epochs - args.average + 1, args.epochs), " *"
+            best_state = {k: v.clone() for k, v in net.state_dict().items()}
+        log("mean of the last %d epochs: select CC/KLD %s; score %.4f%s"
+              % (args.average, fmt(res), score, mark), flush=True)
     net.load_state_dict(best_state)
     net.eval()
     return net, best_epoch
 
 
-def main():
+def train_soup(data, args, quiet=False):
+    """--soup K: K runs that differ only in data order, each at its best
+    select epoch, and the mean of their weights (they start from the same
+    weights, so they stay in one basin). The mean is kept when the select
+    side prefers it to the best single run."""
+    log = (lambda *a, **k: None) if quiet else print
+    runs = []
+    for k in range(args.soup):
+        net, epoch = train(data, args, quiet, order=k)
+        res, score = select_score(net, data)
+        log("run %d: epoch %s, select score %.4f" % (k, epoch, score),
+            flush=True)
+        runs.append((score, net, epoch))
+    best_score, best, best_epoch = max(runs, key=lambda r: r[0])
+    if args.soup == 1:
+        return best, best_epoch
+    states = [r[1].state_dict() for r in runs]
+    soup = dm.DefaultNet(best.widths)
+    soup.load_state_dict({k: torch.stack([st[k] for st in states]).mean(0)
+                          for k in states[0]})
+    res, score = select_score(soup, data)
+    log("mean of %d runs: select CC/KLD %s; score %.4f%s"
+        % (args.soup, fmt(res), score, " *" if score > best_score else ""),
+        flush=True)
+    if score > best_score:
+        return soup.eval(), "mean of %d runs (epochs %s)" % (
+            args.soup, ", ".join(str(r[2]) for r in runs))
+    return best, best_epoch
+
+
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=os.environ.get(
         "SALIENCY_SHARED_DIR", os.path.join(HERE, "..", "..", "shared")))
@@ -450,27 +527,43 @@ def main():
                     help="as many still views of every set each epoch")
     ap.add_argument("--clip-repeat", type=int, default=3,
                     help="video clips are seen this many times an epoch")
-    args = ap.parse_args()
+    ap.add_argument("--no-motion", action="store_true",
+                    help="a v3 model: without classic's motion as an input")
+    ap.add_argument("--delta-l2", type=float, default=0.0,
+                    help="weight of the mean square of the correction")
+    ap.add_argument("--soup", type=int, default=1,
+                    help="average the weights of N runs in different data "
+                    "orders")
+    ap.add_argument("--average", type=int, default=1,
+                    help="also try the mean of the last N epochs' weights")
+    return ap.parse_args(argv)
 
+
+def setup_torch(args):
     torch.set_num_threads(args.threads)
     # Subnormal floats (decaying weights, saturated gates) made one epoch
     # take ten times as long as the others.
     torch.set_flush_denormal(True)
     torch.use_deterministic_algorithms(True)
     torch.manual_seed(SEED)
+
+
+def main():
+    args = parse_args()
+    setup_torch(args)
     if not os.path.isdir(os.path.join(args.shared, "data", "osie")):
         print("skip: no data under %s" % args.shared)
         return 77
     t0 = time.time()
     data = load_or_build(args.shared, args.cache)
-    net, best_epoch = train(data, args)
+    net, best_epoch = train_soup(data, args)
     w = net.widths
     note = ("default v%d (%s): train side of tools/default_data.py's split "
             "(MIT1003, OSIE, EyeCrowd, taskfix-free stills + crops, "
             "hevc-gaze %d-frame clips, DHF1K 0601 frames 1-%d); seed %d; "
-            "AdamW lr %g wd %g cosine, %d epochs, best (select) epoch %d; "
+            "AdamW lr %g wd %g cosine, %d epochs, best (select) epoch %s; "
             "tools/train_default.py"
-            % (3 if net.sr else 2, " ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
+            % (4 if net.motion else 3 if net.sr else 2, " ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
                dd.DHF_TRAIN, SEED, args.lr, args.wd, args.epochs,
                best_epoch))
     dm.save_model(net, args.out, note)

@@ -47,6 +47,12 @@ extern const SalArch sal_arch_unisal;
 extern const SalArch sal_arch_default;
 extern const SalArch sal_arch_vinet_s;
 
+/* The classic model's blurred motion A of its last forward (zeros when it
+ * had no past frame: still mode, or the first frame after a reset), into
+ * out [1, h, w]: the default model's v4 input. */
+gboolean sal_classic_motion (SalModel * classic, SalTensor * out,
+    GError ** error);
+
 G_END_DECLS
 
 #endif

@@ -62,6 +62,7 @@ struct _SalModel
   SalTensor *lm, *prev;
   SalTensor *ring[CLASSIC_RING];
   int n_seen;                   /* frames in the ring, at most CLASSIC_RING */
+  gboolean had_motion;          /* the last forward computed motion */
   int head;                     /* ring slot the next frame goes to */
 };
 
@@ -361,6 +362,7 @@ classic_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
   /* Motion against the oldest frame in the ring (CLASSIC_RING back once
    * it is full). */
   use_state = !still && m->n_seen > 0;
+  m->had_motion = use_state;
   if (use_state)
     past = m->ring[(m->head - m->n_seen + CLASSIC_RING) % CLASSIC_RING];
   /* Contrast and motion share one blur launch, as two planes. */
@@ -386,6 +388,28 @@ classic_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
     m->head = (m->head + 1) % CLASSIC_RING;
     m->n_seen = MIN (m->n_seen + 1, CLASSIC_RING);
   }
+  return TRUE;
+}
+
+gboolean
+sal_classic_motion (SalModel * m, SalTensor * out, GError ** error)
+{
+  size_t bytes = (size_t) m->w * m->h * sizeof (cl_float);
+  cl_int err;
+
+  if (!m->cm || out->c != 1 || out->w != m->w || out->h != m->h) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+        "classic: motion wanted at %dx%d, but the last frame was %dx%d",
+        out->h, out->w, m->h, m->w);
+    return FALSE;
+  }
+  /* Plane 1 of cm is only written when there was a past frame. */
+  if (!m->had_motion)
+    return sal_tensor_fill (m->rt, out, 0.0f, error);
+  err = clEnqueueCopyBuffer (m->rt->queue, m->cm->buf, out->buf, bytes, 0,
+      bytes, 0, NULL, NULL);
+  if (err != CL_SUCCESS)
+    return sal_cl_error (error, err, "classic motion copy");
   return TRUE;
 }
 

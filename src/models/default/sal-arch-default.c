@@ -16,6 +16,7 @@
 
 #define DEFAULT_LOG_EPS 1e-12f
 #define DEFAULT_SR_EPS 1e-2     /* Lr = log (R + eps), R's maximum ~1 */
+#define DEFAULT_MOTION_EPS 1e-2 /* Lm = log (A + eps): classic's motion tau */
 #define DEFAULT_MAX_PRIORS 64
 #define DEFAULT_MAX_WIDTH 1024
 #define DEFAULT_MAX_KERNEL 7
@@ -48,6 +49,7 @@ struct _SalModel
   float *mix_w, mix_b;          /* [n_priors] */
   gboolean sr;                  /* v3: the spectral residual cue */
   float sr_w;                   /* sr_mix.weight */
+  gboolean motion;              /* v4: classic's motion as its own input */
 
   /* Activations for one network size, allocated when it changes: forward
    * allocates nothing. Suffixes: 1 = 1/2, 2 = 1/4, 3 = 1/8. */
@@ -65,6 +67,8 @@ struct _SalModel
   /* v3 only: R is computed on the host from the net-size RGB, so the
    * prior tensor holds prior + w_sr * Lr, uploaded each frame. */
   SalTensor *lr, *x0r;
+  /* v4 only: Lm, and the six input channels. */
+  SalTensor *lm, *x0m;
   float *rgb_host, *prior_host, *lr_host, *prior_frame;
   double *sr_host;
 };
@@ -75,7 +79,7 @@ free_buffers (SalModel * m)
   SalTensor **all[] = { &m->s, &m->l, &m->x0, &m->e1, &m->dw2, &m->e2,
     &m->dw3, &m->e3, &m->zeros, &m->ring, &m->h_still, &m->c3, &m->d3,
     &m->u2, &m->c2, &m->dw2d, &m->d2, &m->u1, &m->c1, &m->d1, &m->dl,
-    &m->dfull, &m->prior, &m->lr, &m->x0r
+    &m->dfull, &m->prior, &m->lr, &m->x0r, &m->lm, &m->x0m
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
@@ -166,6 +170,9 @@ ensure_buffers (SalModel * m, int w, int h, GError ** error)
     m->prior_frame = g_new (float, (gsize) w * h);
     m->sr_host = g_new (double, (gsize) w * h);
   }
+  if (ok && m->motion)
+    ok = (m->lm = sal_tensor_new (rt, 1, h, w, error))
+        && (m->x0m = sal_tensor_new (rt, 6, h, w, error));
   m->w = w;
   m->h = h;
   ok = ok && sal_tensor_fill (rt, m->zeros, 0.0f, error)
@@ -285,7 +292,7 @@ read_widths (SalModel * m, SalModelFile * f, GError ** error)
   int cin;
 
   if (!tensor_dim (f, "enc1.weight", 4, 0, mw, &m->wc1, error)
-      || !tensor_dim (f, "enc1.weight", 4, 1, 5, &cin, error)
+      || !tensor_dim (f, "enc1.weight", 4, 1, 6, &cin, error)
       || !tensor_dim (f, "enc2_pw.weight", 4, 0, mw, &m->wc2, error)
       || !tensor_dim (f, "enc3_pw.weight", 4, 0, mw, &m->wc3, error)
       || !tensor_dim (f, "gru_rx.weight", 4, 0, mw, &m->hid, error)
@@ -299,15 +306,16 @@ read_widths (SalModel * m, SalModelFile * f, GError ** error)
       || !tensor_dim (f, "priors", 3, 0, DEFAULT_MAX_PRIORS, &m->n_priors,
           error))
     return FALSE;
-  /* RGB and L (v2), or RGB, L and Lr (v3). */
+  /* RGB and L (v2); and Lr (v3); and Lm (v4). */
   if (cin < 4) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-        "%s: enc1 takes %d input channels: a default model takes 4 (v2) "
-        "or 5 (v3); export the model with tools/train_default.py",
+        "%s: enc1 takes %d input channels: a default model takes 4 (v2), "
+        "5 (v3) or 6 (v4); export the model with tools/train_default.py",
         sal_model_file_get_name (f), cin);
     return FALSE;
   }
-  m->sr = cin == 5;
+  m->sr = cin >= 5;
+  m->motion = cin == 6;
   /* Same-size convs need an odd kernel (padding k / 2). */
   if (m->k_gru % 2 == 0 || m->k_dec3 % 2 == 0) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
@@ -332,8 +340,8 @@ load_weights (SalModel * m, SalModelFile * f, GError ** error)
   if (!read_widths (m, f, error))
     return FALSE;
   pshape[0] = mwshape[1] = m->n_priors;
-  ok = (m->enc1 = load_conv (m, f, "enc1", m->sr ? 5 : 4, m->wc1, 3, 2,
-          FALSE, TRUE, r6, error))
+  ok = (m->enc1 = load_conv (m, f, "enc1", 4 + m->sr + m->motion, m->wc1,
+          3, 2, FALSE, TRUE, r6, error))
       && (m->enc2_dw = load_conv (m, f, "enc2_dw", m->wc1, m->wc1, 3, 2, TRUE,
           TRUE, r6, error))
       && (m->enc2_pw = load_conv (m, f, "enc2_pw", m->wc1, m->wc2, 1, 1, FALSE,
@@ -427,10 +435,13 @@ default_create (SalRuntime * rt, const SalEngineOptions * opts,
 
   info->name = m->name;
   info->architecture = "default";
-  info->description = m->sr ? "default: classic and spectral residual in "
-      "log space, corrected by a small encoder, ConvGRU and decoder, plus "
-      "learned centre priors" : "default: classic in log space, corrected "
-      "by a small encoder, ConvGRU and decoder, plus learned centre priors";
+  info->description = m->motion ? "default: classic, its motion and the "
+      "spectral residual in log space, corrected by a small encoder, ConvGRU "
+      "and decoder, plus learned centre priors" : m->sr ? "default: classic "
+      "and spectral residual in log space, corrected by a small encoder, "
+      "ConvGRU and decoder, plus learned centre priors" : "default: classic "
+      "in log space, corrected by a small encoder, ConvGRU and decoder, plus "
+      "learned centre priors";
   info->net_width = classic_info.net_width;
   info->net_height = classic_info.net_height;
   info->ring_length = 1;
@@ -517,9 +528,12 @@ default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
       || !sal_concat (l, rgb, m->l, m->x0, error)
       || (m->sr && (!sr_cue (m, rgb, error)
               || !sal_concat (l, m->x0, m->lr, m->x0r, error)))
+      || (m->motion && (!sal_classic_motion (m->classic, m->lm, error)
+              || !sal_log (l, m->lm, m->lm, DEFAULT_MOTION_EPS, error)
+              || !sal_concat (l, m->x0r, m->lm, m->x0m, error)))
       /* Encoder. */
-      || !sal_conv_run (l, m->enc1, m->sr ? m->x0r : m->x0, m->e1, NULL,
-          error)
+      || !sal_conv_run (l, m->enc1, m->motion ? m->x0m : m->sr ? m->x0r :
+          m->x0, m->e1, NULL, error)
       || !sal_conv_run (l, m->enc2_dw, m->e1, m->dw2, NULL, error)
       || !sal_conv_run (l, m->enc2_pw, m->dw2, m->e2, NULL, error)
       || !sal_conv_run (l, m->enc3_dw, m->e2, m->dw3, NULL, error)
