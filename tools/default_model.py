@@ -110,7 +110,7 @@ def gaussian_priors(priors, h, w):
 # other widths load too: load_model builds the net from the file's shapes.
 WIDTHS = {"c1": 16, "c2": 32, "c3": 64, "hidden": 48, "d3": 48, "d2": 24,
           "d1": 16, "k_gru": 1, "k_dec3": 3, "n_priors": N_PRIORS, "sr": 1,
-          "motion": 1}
+          "motion": 0}
 OLD_WIDTHS = {"c1": 16, "c2": 32, "c3": 48, "hidden": 32, "d3": 32,
               "d2": 16, "d1": 8, "k_gru": 1, "k_dec3": 1, "n_priors": 8,
               "sr": 0, "motion": 0}
@@ -350,8 +350,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-sr", action="store_true",
                     help="with --random: a v2 model (no spectral residual)")
-    ap.add_argument("--no-motion", action="store_true",
-                    help="with --random: a v3 model (no motion cue)")
+    ap.add_argument("--motion", action="store_true",
+                    help="with --random: a v4 model (with the motion cue)")
     ap.add_argument("--still", action="store_true")
     ap.add_argument("--log", action="store_true",
                     help="write log-probabilities instead of probabilities")
@@ -363,11 +363,9 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     if a.random:
-        w = dict(WIDTHS)
-        if a.no_sr or a.no_motion:
-            w["motion"] = 0
+        w = dict(WIDTHS, motion=int(a.motion))
         if a.no_sr:
-            w["sr"] = 0
+            w.update(sr=0, motion=0)
         save_model(random_model(a.seed, w), a.random,
                    "untrained: random weights, seed %d (parity tests only)"
                    % a.seed)

@@ -7,7 +7,15 @@ data cache once, then about 1 minute an epoch.
 
   nice -n 10 /usr/bin/python3 tools/train_default.py \
       [--shared DIR] [--out F] [--cache DIR] [--epochs N] \
-      [--clip-repeat N] [--balance]
+      [--clip-repeat N] [--balance] [--motion] [--delta-l2 W] \
+      [--average N] [--soup N]
+
+Options tried after v3 and not used for the shipped file (docs/models.md,
+"After v3"): --motion (a v4 model: classic's motion as a sixth input),
+--delta-l2 (a penalty on the correction), --average (the mean of the last
+N epochs' weights) and --soup (the mean of N runs in different data
+orders), each kept only where the select score prefers it.
+tools/loso_default.py compares recipes on sets left out of training.
 
 Data: the train side of tools/default_data.py's split (the test side is
 never read here; the select side only picks the epoch kept):
@@ -396,8 +404,8 @@ def train(data, args, quiet=False, order=0):
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED + order)
     rng = np.random.default_rng(SEED + order)
-    net = dm.DefaultNet(dict(dm.WIDTHS, motion=0) if args.no_motion
-                        else None).zero_correction()
+    net = dm.DefaultNet(dict(dm.WIDTHS, motion=int(args.motion))
+                        ).zero_correction()
     decay, no_decay = [], []
     for name, p in net.named_parameters():
         (no_decay if name == "priors" or name.endswith(".bias")
@@ -527,8 +535,8 @@ def parse_args(argv=None):
                     help="as many still views of every set each epoch")
     ap.add_argument("--clip-repeat", type=int, default=3,
                     help="video clips are seen this many times an epoch")
-    ap.add_argument("--no-motion", action="store_true",
-                    help="a v3 model: without classic's motion as an input")
+    ap.add_argument("--motion", action="store_true",
+                    help="a v4 model: classic's motion as a sixth input")
     ap.add_argument("--delta-l2", type=float, default=0.0,
                     help="weight of the mean square of the correction")
     ap.add_argument("--soup", type=int, default=1,

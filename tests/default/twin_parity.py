@@ -1,15 +1,15 @@
 #!/usr/bin/python3
 """Parity of the engine's "default" model with its PyTorch twin.
 
-  twin_parity.py SALMAP {trained,random,random-v3,random-v2}
+  twin_parity.py SALMAP {trained,random,random-v4,random-v2}
 
 trained: models/default.safetensors (skips when it is absent);
-random:  a v4 model with random non-zero weights everywhere (delta,
-         prior_mix and the spectral residual and motion cues included),
-         written here by tools/default_model.py --random, so that the
-         learned correction, the priors, the cues and the GRU all count;
-random-v3: the same without the motion cue (v3 files);
-random-v2: without the motion and spectral residual cues (v2 files).
+random:  a v3 model with random non-zero weights everywhere (delta,
+         prior_mix and the spectral residual cue included), written here
+         by tools/default_model.py --random, so that the learned
+         correction, the priors, the cue and the GRU all count;
+random-v4: the same with classic's motion as a sixth input (v4 files);
+random-v2: the same without the spectral residual cue (v2 files).
 For each of three synthetic clips (a textured background with a moving
 bright blob) -- 150x97 (net 128x83: odd, shrinking), 100x60 (net 128x77:
 enlarging) and a portrait 90x160 (net 72x128) -- runs
@@ -111,11 +111,11 @@ def compare(label, eng, ref):
 
 
 def main():
-    flags = {"random": [], "random-v3": ["--no-motion"],
+    flags = {"random": [], "random-v4": ["--motion"],
              "random-v2": ["--no-sr"]}
     if len(sys.argv) != 3 or sys.argv[2] not in ["trained"] + list(flags):
         raise SystemExit("usage: twin_parity.py SALMAP "
-                         "{trained,random,random-v3,random-v2}")
+                         "{trained,random,random-v4,random-v2}")
     salmap, which = sys.argv[1], sys.argv[2]
     fails = []
     with tempfile.TemporaryDirectory(prefix="default-parity-") as tmp:
