@@ -398,6 +398,10 @@ def fmt(res):
                      for k, (c, kl) in sorted(res.items()))
 
 
+def logger(quiet):
+    return (lambda *a, **k: None) if quiet else print
+
+
 def train(data, args, quiet=False, order=0):
     """One run from the fixed initial weights; `order` seeds the order of
     the data and the augmentation. Returns (net, best epoch)."""
@@ -414,7 +418,7 @@ def train(data, args, quiet=False, order=0):
                              {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr)
     res, best = select_score(net, data)
-    log = (lambda *a, **k: None) if quiet else print
+    log = logger(quiet)
     log("epoch 0 (classic): select CC/KLD %s; score %.4f"
         % (fmt(res), best), flush=True)
     best_state = {k: v.clone() for k, v in net.state_dict().items()}
@@ -494,7 +498,7 @@ def train_soup(data, args, quiet=False):
     select epoch, and the mean of their weights (they start from the same
     weights, so they stay in one basin). The mean is kept when the select
     side prefers it to the best single run."""
-    log = (lambda *a, **k: None) if quiet else print
+    log = logger(quiet)
     runs = []
     for k in range(args.soup):
         net, epoch = train(data, args, quiet, order=k)
