@@ -176,6 +176,7 @@ check (GstVideoFormat format, gint width, gint height, gint mw, gint mh,
   {
     guint8 *colour = g_malloc0 (GST_VIDEO_INFO_SIZE (&info));
     GstMapInfo mo, mt;
+    gsize i;
 
     for (guint c = 0; c < MIN (GST_VIDEO_FRAME_N_COMPONENTS (&b), 3); c++)
       for (gint y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT (&b, c); y++)
@@ -186,11 +187,15 @@ check (GstVideoFormat format, gint width, gint height, gint mw, gint mh,
               + x * GST_VIDEO_FRAME_COMP_PSTRIDE (&b, c)] = 1;
     gst_buffer_map (original, &mo, GST_MAP_READ);
     gst_buffer_map (ours, &mt, GST_MAP_READ);
-    for (gsize i = 0; i < mo.size; i++)
-      fail_unless (colour[i] || mo.data[i] == mt.data[i], "%s %dx%d: byte %"
-          G_GSIZE_FORMAT " of no component changed from %u to %u",
-          gst_video_format_to_string (format), width, height, i, mo.data[i],
-          mt.data[i]);
+    /* One assertion for the whole frame: check records every passing
+     * assertion, which per byte takes minutes at 4K. */
+    i = 0;
+    while (i < mo.size && (colour[i] || mo.data[i] == mt.data[i]))
+      i++;
+    fail_unless (i == mo.size, "%s %dx%d: byte %" G_GSIZE_FORMAT
+        " of no component changed from %u to %u",
+        gst_video_format_to_string (format), width, height, i, mo.data[i],
+        mt.data[i]);
     gst_buffer_unmap (ours, &mt);
     gst_buffer_unmap (original, &mo);
     g_free (colour);
@@ -273,11 +278,14 @@ GST_START_TEST (test_one_to_one_is_exact)
 
       gst_buffer_map (theirs, &ma, GST_MAP_READ);
       gst_buffer_map (ours, &mb, GST_MAP_READ);
-      for (gsize k = 0; k < ma.size; k++)
-        fail_unless (abs (ma.data[k] - mb.data[k]) <= 2, "%s byte %"
-            G_GSIZE_FORMAT ": %d, was %d",
-            gst_video_format_to_string (formats[i]), k, mb.data[k],
-            ma.data[k]);
+      gsize k;
+
+      k = 0;
+      while (k < ma.size && abs (ma.data[k] - mb.data[k]) <= 2)
+        k++;
+      fail_unless (k == ma.size, "%s byte %" G_GSIZE_FORMAT ": %d, was %d",
+          gst_video_format_to_string (formats[i]), k, mb.data[k],
+          ma.data[k]);
       gst_buffer_unmap (ours, &mb);
       gst_buffer_unmap (theirs, &ma);
     } else {
