@@ -8,13 +8,14 @@ data cache once, then about 1 minute an epoch.
   nice -n 10 /usr/bin/python3 tools/train_default.py \
       [--shared DIR] [--out F] [--cache DIR] [--epochs N] \
       [--clip-repeat N] [--balance] [--motion] [--delta-l2 W] \
-      [--average N] [--soup N]
+      [--average N] [--soup N] [--static-len N]
 
 Options tried after v3 and not used for the shipped file (docs/models.md,
 "After v3"): --motion (a v4 model: classic's motion as a sixth input),
 --delta-l2 (a penalty on the correction), --average (the mean of the last
-N epochs' weights) and --soup (the mean of N runs in different data
-orders), each kept only where the select score prefers it.
+N epochs' weights), --soup (the mean of N runs in different data
+orders) and --static-len 1 (stills in still mode only, so that the GRU
+state is learnt from video alone).
 tools/loso_default.py compares recipes on sets left out of training.
 
 Data: the train side of tools/default_data.py's split (the test side is
@@ -341,8 +342,8 @@ def run_frames(net, frames, delta_l2=0.0):
     return loss / len(frames)
 
 
-def run_static(net, x, s, r, m, g, f, delta_l2=0.0):
-    return run_frames(net, [(x, s, r, m, g, f)] * STATIC_LEN, delta_l2)
+def run_static(net, x, s, r, m, g, f, delta_l2=0.0, n=STATIC_LEN):
+    return run_frames(net, [(x, s, r, m, g, f)] * n, delta_l2)
 
 
 def run_clip(net, x, s, r, m, g, f, delta_l2=0.0):
@@ -459,8 +460,11 @@ def train(data, args, quiet=False, order=0):
                 x, s, r, m, g, f = (flip(t) for t in (x, s, r, m, g, f))
             x = jitter(x, gen)
             opt.zero_grad()
-            loss = (run_static if kind == "still" else run_clip)(
-                net, x, s, r, m, g, f, args.delta_l2)
+            if kind == "still":
+                loss = run_static(net, x, s, r, m, g, f, args.delta_l2,
+                                  args.static_len)
+            else:
+                loss = run_clip(net, x, s, r, m, g, f, args.delta_l2)
             loss.backward()
             opt.step()
             tot += float(loss)
@@ -541,6 +545,8 @@ def parse_args(argv=None):
                     help="video clips are seen this many times an epoch")
     ap.add_argument("--motion", action="store_true",
                     help="a v4 model: classic's motion as a sixth input")
+    ap.add_argument("--static-len", type=int, default=STATIC_LEN,
+                    help="frames a still is shown for (1: still mode only)")
     ap.add_argument("--delta-l2", type=float, default=0.0,
                     help="weight of the mean square of the correction")
     ap.add_argument("--soup", type=int, default=1,
@@ -575,7 +581,8 @@ def main():
             "hevc-gaze %d-frame clips, DHF1K 0601 frames 1-%d); seed %d; "
             "AdamW lr %g wd %g cosine, %d epochs, best (select) epoch %s; "
             "tools/train_default.py"
-            % (4 if net.motion else 3 if net.sr else 2, " ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
+            % (4 if net.motion else 3 if net.sr else 2,
+               " ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
                dd.DHF_TRAIN, SEED, args.lr, args.wd, args.epochs,
                best_epoch))
     dm.save_model(net, args.out, note)
