@@ -585,6 +585,14 @@ def main():
                " ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
                dd.DHF_TRAIN, SEED, args.lr, args.wd, args.epochs,
                best_epoch))
+    # Options off their defaults, so that the file says how to remake it.
+    ref = parse_args([])
+    changed = [("--%s" if v is True else "--%s " + str(v))
+               % k.replace("_", "-") for k, v in sorted(vars(args).items())
+               if k not in ("shared", "out", "cache", "threads", "epochs",
+                            "lr", "wd") and v != getattr(ref, k)]
+    if changed:
+        note += "; options " + " ".join(changed)
     dm.save_model(net, args.out, note)
     print("wrote %s (%d bytes): %s" % (args.out, os.path.getsize(args.out),
                                        note))

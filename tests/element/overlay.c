@@ -275,11 +275,10 @@ GST_START_TEST (test_one_to_one_is_exact)
     /* Subsampled chroma: the mean of two levels, rounded once or twice. */
     if (GST_VIDEO_FORMAT_INFO_IS_YUV (info.finfo)) {
       GstMapInfo ma, mb;
+      gsize k;
 
       gst_buffer_map (theirs, &ma, GST_MAP_READ);
       gst_buffer_map (ours, &mb, GST_MAP_READ);
-      gsize k;
-
       k = 0;
       while (k < ma.size && abs (ma.data[k] - mb.data[k]) <= 2)
         k++;
