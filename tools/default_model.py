@@ -4,6 +4,7 @@
 The network takes the engine's pre-processed RGB at the classic model's net
 size (tools/classic_reference.py:choose_size) and the classic map S on the
 same frame, and returns logits = log(S + 1e-12) + delta + prior at net size;
+files with out_mix then mix the softmax of those with S (mix_output), and
 the engine resizes the logits bilinearly to the frame size and softmaxes
 them. src/models/default/sal-arch-default.c implements the same thing on the engine's
 layers; tests/default/twin_parity.py checks that the two agree.
@@ -28,7 +29,8 @@ writes float32 [T, H, W] probability maps (with --log: log-probabilities)
 at the frames' size, as `salmap run --model F --npy` does.
   /usr/bin/python3 tools/default_model.py --random OUT.safetensors [--seed N]
 writes an untrained model with random non-zero weights everywhere (delta,
-prior_mix and sr_mix included), for parity tests; with --no-sr, a v2 one.
+prior_mix, sr_mix and out_mix included), for parity tests; with --no-sr, a
+v2 one (no out_mix either).
 """
 
 import argparse
@@ -74,6 +76,9 @@ TENSOR_ORDER = (
 # v3 adds the spectral residual cue: a fifth input channel of enc1 and a
 # learned weight of its log in the logits.
 SR_TENSORS = ("sr_mix.weight",)
+# Optional: the output's share of classic's map, (still, video) mode.
+OUT_MIX = "out_mix"
+MIX_EPS = 1e-30
 
 
 def sr_cue(rgb):
@@ -163,6 +168,9 @@ class DefaultNet(nn.Module):
         self.prior_mix = nn.Conv2d(self.n_priors, 1, 1)
         if self.sr:
             self.sr_mix = nn.Conv2d(1, 1, 1, bias=False)
+        # Fitted after training on the select side, not learnt: not a
+        # parameter, and written only when non-zero.
+        self.out_mix = torch.zeros(2, dtype=torch.float64)
         self.init_priors(torch.Generator().manual_seed(0))
 
     def init_priors(self, gen):
@@ -236,6 +244,24 @@ class DefaultNet(nn.Module):
         return logits, hn
 
 
+    def mix_output(self, logits, s, still):
+        """The spec's output mixture: log((1 - b) softmax(logits) +
+        b S / sum S + MIX_EPS) over each map, b = out_mix[0] in still mode
+        and out_mix[1] in video mode; the logits unchanged when b = 0."""
+        b = float(self.out_mix[0 if still else 1])
+        if b <= 0:
+            return logits
+        shape = logits.shape
+        n = shape[0]
+        p = torch.softmax(logits.reshape(n, -1), 1)
+        s = s.reshape(n, -1).to(p.dtype)
+        tot = s.sum(1, keepdim=True)
+        # S is a density (> 0); a flat one stands in should it ever be 0.
+        q = torch.where(tot > 0, s / tot.clamp_min(1e-300),
+                        torch.full_like(s, 1.0 / s.shape[1]))
+        return torch.log((1 - b) * p + b * q + MIX_EPS).reshape(shape)
+
+
 # ---------------------------------------------------------------- weights
 
 def save_model(net, path, training):
@@ -244,8 +270,10 @@ def save_model(net, path, training):
     assert set(sd) == set(order), sorted(set(sd) ^ set(order))
     meta = dict(FORMAT_META)
     meta["training"] = " ".join(str(training).split())
-    safetensors_io.write(path, [(k, sd[k]) for k in order], meta,
-                         prefix=".default-")
+    tensors = [(k, sd[k]) for k in order]
+    if bool((net.out_mix != 0).any()):
+        tensors.append((OUT_MIX, net.out_mix.float()))
+    safetensors_io.write(path, tensors, meta, prefix=".default-")
 
 
 def load_model(path):
@@ -254,8 +282,11 @@ def load_model(path):
     if meta.get("architecture") != "default":
         raise SystemExit("%s: architecture %r, not default"
                          % (path, meta.get("architecture")))
+    mix = sd.pop(OUT_MIX, None)
     net = DefaultNet(widths_of(sd))
     net.load_state_dict(sd, strict=True)
+    if mix is not None:
+        net.out_mix = mix.double().reshape(2).clone()
     net.eval()
     return net, meta
 
@@ -279,6 +310,7 @@ def random_model(seed=1, widths=None):
         net.prior_mix.bias.fill_(-0.5)
         if net.sr:
             net.sr_mix.weight.fill_(0.7)
+            net.out_mix = torch.tensor([0.3, 0.45], dtype=torch.float64)
     return net
 
 
@@ -328,6 +360,7 @@ class DefaultStream:
                   torch.from_numpy(r).to(self.dtype)[None, None])
             mt = torch.from_numpy(np.asarray(m)).to(self.dtype)[None, None]
             logits, hn = self.net(xt, st, None if still else self.h, rt, mt)
+            logits = self.net.mix_output(logits, st, still)
         if not still:
             self.h = hn
         return logits[0, 0].double().numpy()
@@ -352,6 +385,8 @@ def main(argv=None):
                     help="with --random: a v2 model (no spectral residual)")
     ap.add_argument("--motion", action="store_true",
                     help="with --random: a v4 model (with the motion cue)")
+    ap.add_argument("--no-mix", action="store_true",
+                    help="with --random: out_mix zero (not written)")
     ap.add_argument("--still", action="store_true")
     ap.add_argument("--log", action="store_true",
                     help="write log-probabilities instead of probabilities")
@@ -366,7 +401,10 @@ def main(argv=None):
         w = dict(WIDTHS, motion=int(a.motion))
         if a.no_sr:
             w.update(sr=0, motion=0)
-        save_model(random_model(a.seed, w), a.random,
+        net = random_model(a.seed, w)
+        if a.no_mix:
+            net.out_mix.zero_()
+        save_model(net, a.random,
                    "untrained: random weights, seed %d (parity tests only)"
                    % a.seed)
         return 0

@@ -1,21 +1,23 @@
 #!/usr/bin/python3
 """Trains the "default" model (docs/default-model-spec.md,
 tools/default_model.py) on every eye-tracking set in ../shared/data and
-exports models/default.safetensors (v3). CPU, 2 threads, deterministic
-(fixed seeds); on an idle 2-core machine about 15 minutes to build the
-data cache once, then about 1 minute an epoch.
+exports models/default.safetensors (v5: v3's inputs, stills in still mode,
+the output mixed with classic). CPU, 2 threads, deterministic (fixed
+seeds); on an idle 2-core machine about 4 minutes to build the data cache
+once, then about 1 minute an epoch.
 
   nice -n 10 /usr/bin/python3 tools/train_default.py \
       [--shared DIR] [--out F] [--cache DIR] [--epochs N] \
       [--clip-repeat N] [--balance] [--motion] [--delta-l2 W] \
-      [--average N] [--soup N] [--static-len N]
+      [--average N] [--soup N] [--static-len N] [--no-mix]
+  /usr/bin/python3 tools/train_default.py --refit-mix WEIGHTS --out F
 
 Options tried after v3 and not used for the shipped file (docs/models.md,
 "After v3"): --motion (a v4 model: classic's motion as a sixth input),
 --delta-l2 (a penalty on the correction), --average (the mean of the last
 N epochs' weights), --soup (the mean of N runs in different data
-orders) and --static-len 1 (stills in still mode only, so that the GRU
-state is learnt from video alone).
+orders), --static-len 2 (v3's: stills also as 2-frame static videos)
+and --no-mix (no output mixture, as v3).
 tools/loso_default.py compares recipes on sets left out of training.
 
 Data: the train side of tools/default_data.py's split (the test side is
@@ -25,9 +27,9 @@ never read here; the select side only picks the epoch kept):
     of 70-90 % of each side; each epoch uses one of the two at random.
     The classic map S is computed for each (the engine's still mode), and
     the spectral residual R of the net-size RGB (v3's fifth input).
-    Trained as static 2-frame videos through the GRU (frame 0 in still
-    mode, frame 1 with the state of frame 0), so the recurrent state
-    learns not to drift on unchanging content.
+    Trained in still mode (h = 0), as `salmap run --still` runs them, so
+    that the recurrent state is learnt from video alone (v3 also showed
+    them as 2-frame static videos: --static-len 2).
   - videos (hevc-gaze train sequences, DHF1K 0601 frames 1-15): clips of
     CLIP_LEN consecutive frames (every frame: the engine sees every frame),
     classic in video mode from a reset at the clip's first frame, the GRU
@@ -43,7 +45,9 @@ AdamW (lr 1e-3, cosine decay, weight decay 1e-2 on the weights), batch
 (--clip-repeat: the video sets are small beside the stills); the model
 starts at classic exactly (delta, prior_mix and sr_mix zero). Kept: the
 epoch with the best mean (CC - KLD) over the select sets. These settings
-were chosen among four runs by that same select score (docs/models.md).
+were chosen among runs by that same select score (docs/models.md).
+Then classic's share of the output (out_mix, per mode) is fitted on the
+same select frames (fit_out_mix); --refit-mix does only that step.
 
 The preprocessed data (net-size RGB, S, maps) is cached in --cache
 (default /work/cache/default-train, outside the repository).
@@ -68,13 +72,14 @@ import default_model as dm  # noqa: E402
 SEED = 0
 CLIP_LEN = 6
 CLIPS_PER_SEQ = 14
-STATIC_LEN = 2
+STATIC_LEN = 1          # stills in still mode only (v3: 2)
 CROP_RANGE = (0.7, 0.9)
 NSS_WEIGHT = 0.1
 CC_WEIGHT = 2.0         # CC is the headline metric; KLD alone flattens maps
 STILL_BATCH, CLIP_BATCH = 16, 4
 EPS = 1e-12
 CACHE_VERSION = 3      # 2: with the spectral residual cue R; 3: motion A
+MIX_GRID = [round(0.05 * i, 2) for i in range(19)]    # classic's share
 
 
 _SPARSE = {}
@@ -373,25 +378,71 @@ def flip(t):
     return None if t is None else torch.flip(t, [-1])
 
 
-@torch.no_grad()
-def select_score(net, data):
-    """{set: (CC, KLD)} on the select side and the mean (CC - KLD)."""
-    net.eval()
-    acc = {}
+def select_frames(net, data):
+    """(set, still, logits, S, truth) for every select frame: stills in
+    still mode, clips as videos."""
     for d in (d for g in data["select_stills"] for d in g):
         lg, _ = net(d["x"][None], d["s"][None, None], None,
                     d["r"][None, None], d["m"][None, None])
-        k, c, _ = frame_losses(lg[:, 0], d["g"][None])
-        acc.setdefault(d["set"], []).append((float(c), float(k)))
+        yield d["set"], True, lg, d["s"][None, None], d["g"][None]
     for d in data["select_clips"]:
         h = None
         for t in range(d["x"].shape[0]):
             lg, h = net(d["x"][t][None], d["s"][t][None, None], h,
                         d["r"][t][None, None], d["m"][t][None, None])
-            k, c, _ = frame_losses(lg[:, 0], d["g"][t][None])
-            acc.setdefault(d["set"], []).append((float(c), float(k)))
+            yield d["set"], False, lg, d["s"][t][None, None], d["g"][t][None]
+
+
+def mean_score(acc):
     res = {k: tuple(np.mean(v, 0)) for k, v in acc.items()}
     return res, float(np.mean([c - k for c, k in res.values()]))
+
+
+@torch.no_grad()
+def select_score(net, data):
+    """{set: (CC, KLD)} on the select side and the mean (CC - KLD), with
+    the file's output mixture (out_mix)."""
+    net.eval()
+    acc = {}
+    for name, still, lg, s, g in select_frames(net, data):
+        k, c, _ = frame_losses(net.mix_output(lg, s, still)[:, 0], g)
+        acc.setdefault(name, []).append((float(c), float(k)))
+    return mean_score(acc)
+
+
+@torch.no_grad()
+def fit_out_mix(net, data, log):
+    """Classic's share of the output, per mode, fitted on the select side
+    after training: on video the network's map alone loses to classic on
+    frames it was not trained on, a mixture with it does not (docs/
+    models.md, v5). Each mode's share is the grid value that maximises the
+    mean (CC - KLD) over that mode's sets; the stills and the clips are
+    disjoint sets, so this maximises the select score."""
+    net.eval()
+    frames = list(select_frames(net, data))
+    mix = []
+    for still in (True, False):
+        best = None
+        for b in MIX_GRID:
+            net.out_mix[int(not still)] = b
+            acc = {}
+            for name, st, lg, s, g in frames:
+                if st == still:
+                    k, c, _ = frame_losses(
+                        net.mix_output(lg, s, still)[:, 0], g)
+                    acc.setdefault(name, []).append((float(c), float(k)))
+            res, score = mean_score(acc)
+            log("out_mix %s %.2f: select CC/KLD %s; score %.4f"
+                % ("still" if still else "video", b, fmt(res), score),
+                flush=True)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, b)
+        net.out_mix[int(not still)] = best[1]
+        mix.append(best[1])
+    res, score = select_score(net, data)
+    log("out_mix (still, video) = (%.2f, %.2f): select CC/KLD %s; score "
+        "%.4f" % (mix[0], mix[1], fmt(res), score), flush=True)
+    return mix
 
 
 def fmt(res):
@@ -554,6 +605,11 @@ def parse_args(argv=None):
                     "orders")
     ap.add_argument("--average", type=int, default=1,
                     help="also try the mean of the last N epochs' weights")
+    ap.add_argument("--no-mix", action="store_true",
+                    help="no output mixture with classic (out_mix = 0)")
+    ap.add_argument("--refit-mix", metavar="WEIGHTS",
+                    help="no training: fit out_mix for these weights and "
+                    "write them to --out")
     return ap.parse_args(argv)
 
 
@@ -574,23 +630,32 @@ def main():
         return 77
     t0 = time.time()
     data = load_or_build(args.shared, args.cache)
+    if args.refit_mix:
+        net, meta = dm.load_model(args.refit_mix)
+        mix = fit_out_mix(net, data, print)
+        note = "%s; out_mix refitted (%.2f, %.2f)" % (
+            meta.get("training", ""), *mix)
+        dm.save_model(net, args.out, note)
+        print("wrote %s: %s" % (args.out, note))
+        return 0
     net, best_epoch = train_soup(data, args)
+    mix = [0.0, 0.0] if args.no_mix else fit_out_mix(net, data, print)
     w = net.widths
     note = ("default v%d (%s): train side of tools/default_data.py's split "
             "(MIT1003, OSIE, EyeCrowd, taskfix-free stills + crops, "
             "hevc-gaze %d-frame clips, DHF1K 0601 frames 1-%d); seed %d; "
             "AdamW lr %g wd %g cosine, %d epochs, best (select) epoch %s; "
-            "tools/train_default.py"
+            "out_mix (still, video) %.2f, %.2f; tools/train_default.py"
             % (4 if net.motion else 3 if net.sr else 2,
                " ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
                dd.DHF_TRAIN, SEED, args.lr, args.wd, args.epochs,
-               best_epoch))
+               best_epoch, *mix))
     # Options off their defaults, so that the file says how to remake it.
     ref = parse_args([])
     changed = [("--%s" if v is True else "--%s " + str(v))
                % k.replace("_", "-") for k, v in sorted(vars(args).items())
                if k not in ("shared", "out", "cache", "threads", "epochs",
-                            "lr", "wd") and v != getattr(ref, k)]
+                            "lr", "wd", "refit_mix") and v != getattr(ref, k)]
     if changed:
         note += "; options " + " ".join(changed)
     dm.save_model(net, args.out, note)

@@ -5,7 +5,8 @@
 
 trained: models/default.safetensors (skips when it is absent);
 random:  a v3 model with random non-zero weights everywhere (delta,
-         prior_mix and the spectral residual cue included), written here
+         prior_mix, the spectral residual cue and out_mix, the output's
+         share of classic, included), written here
          by tools/default_model.py --random, so that the learned
          correction, the priors, the cue and the GRU all count;
 random-v4: the same with classic's motion as a sixth input (v4 files);
@@ -17,7 +18,9 @@ enlarging) and a portrait 90x160 (net 72x128) -- runs
 tools/default_model.py on the same PNG frames, and asserts per frame
 max |d log p| <= MAX_DLOGP and CC >= MIN_CC. Controls check that the
 comparison would catch a missing correction (the random model must differ
-from classic) and a missing temporal state (video must differ from still).
+from classic), a missing temporal state (video must differ from still)
+and a missing output mixture (random and random-v4 must differ from the
+same model without out_mix).
 Exit 77 (skip) without torch/PIL in this python.
 """
 
@@ -156,6 +159,22 @@ def main():
                 if not dc > 0.1:
                     fails.append("%dx%d: random model equals classic (%.3g)"
                                  % (w, h, dc))
+            # ... and, where the file has one, the output mixture.
+            if which in ("random", "random-v4"):
+                nm = os.path.join(tmp, "nomix.safetensors")
+                if not os.path.exists(nm):
+                    run([sys.executable, TWIN, "--random", nm, "--seed", "7",
+                         "--no-mix"] + flags[which])
+                for mode, extra in (("video", []), ("still", ["--still"])):
+                    r = os.path.join(d, "nomix-%s.npy" % mode)
+                    run([sys.executable, TWIN, "--weights", nm, "--npy", r]
+                        + extra + frames)
+                    dm = np.abs(logp(r) - out[mode][1]).max()
+                    print("  control: twin %s without out_mix, max |d log p| "
+                          "%.3g" % (mode, dm))
+                    if not dm > 10 * MAX_DLOGP:
+                        fails.append("%dx%d %s: out_mix changes nothing "
+                                     "(%.3g)" % (w, h, mode, dm))
     for f in fails:
         print("FAIL: " + f)
     print("PASS" if not fails else "%d failures" % len(fails))

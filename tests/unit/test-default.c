@@ -1,6 +1,7 @@
 /* The "default" model on the engine: it is the default, maps are
  * distributions at odd sizes, reset and still mode forget the state, and
- * broken weights files are refused naming the tensor. The weights are
+ * broken weights files (and an out_mix share out of [0, 1)) are refused
+ * naming the tensor. The weights are
  * random (written here, in the layout of docs/default-model-spec.md) so
  * that every part of the network counts; parity with the PyTorch twin is
  * tests/default/twin_parity.py. */
@@ -46,6 +47,7 @@ typedef enum
   BREAK_MISSING,                /* no gru_hh.weight */
   BREAK_NAN,                    /* a NaN in enc3_pw.bias */
   BREAK_ARCH,                   /* architecture "unisal" */
+  BREAK_MIX,                    /* out_mix = (0.2, 1.5): a share above 1 */
 } Break;
 
 static char *tmp_dir;
@@ -100,6 +102,14 @@ write_model (const char *file_name, Break brk)
       g_string_append_printf (header, "%s%d", d ? "," : "", s.shape[d]);
     g_string_append_printf (header, "],\"data_offsets\":[%u,%u]}", start,
         data->len);
+  }
+  if (brk == BREAK_MIX) {
+    const float mix[2] = { 0.2f, 1.5f };
+    guint start = data->len;
+
+    g_byte_array_append (data, (const guint8 *) mix, sizeof (mix));
+    g_string_append_printf (header, ",\"out_mix\":{\"dtype\":\"F32\","
+        "\"shape\":[2],\"data_offsets\":[%u,%u]}", start, data->len);
   }
   g_string_append_c (header, '}');
   while (header->len % 8)
@@ -331,6 +341,7 @@ test_broken_files (void)
       "gru_hh.weight");
   check_refused (BREAK_NAN, SAL_ERROR, SAL_ERROR_MODEL_FILE,
       "enc3_pw.bias");
+  check_refused (BREAK_MIX, SAL_ERROR, SAL_ERROR_MODEL_FILE, "out_mix");
 
   /* Truncated: the data ends before the last tensor's. */
   path = write_model ("truncated.safetensors", BREAK_NONE);

@@ -5,6 +5,8 @@
  * v3 files also feed the spectral residual R of the frame (the "sr"
  * model's map, on the host) as Lr = log (R + 0.01): a fifth input channel,
  * and w_sr * Lr in the logits.
+ * Files with an out_mix tensor then mix the network's map with classic's:
+ * logits = log ((1 - b) softmax (logits) + b S / sum S), b per mode.
  * docs/default-model-spec.md is the contract with the PyTorch twin
  * (tools/default_model.py); tensor names and shapes are the twin's. */
 #include "sal-arch.h"
@@ -21,6 +23,7 @@
 #define DEFAULT_MAX_WIDTH 1024
 #define DEFAULT_MAX_KERNEL 7
 #define DEFAULT_CLASSIC_VERSION "1"
+#define DEFAULT_MIX_EPS 1e-30   /* log (mix + eps): finite where both are 0 */
 
 /* The GRU's six 1x1 convs, in sal_gru_update's order. */
 enum
@@ -50,6 +53,7 @@ struct _SalModel
   gboolean sr;                  /* v3: the spectral residual cue */
   float sr_w;                   /* sr_mix.weight */
   gboolean motion;              /* v4: classic's motion as its own input */
+  float out_mix[2];             /* classic's share: still, video mode */
 
   /* Activations for one network size, allocated when it changes: forward
    * allocates nothing. Suffixes: 1 = 1/2, 2 = 1/4, 3 = 1/8. */
@@ -71,6 +75,8 @@ struct _SalModel
   SalTensor *lm, *x0m;
   float *rgb_host, *prior_host, *lr_host, *prior_frame;
   double *sr_host;
+  /* out_mix only: the logits and S on the host. */
+  float *logit_host, *s_host;
 };
 
 static void
@@ -89,6 +95,8 @@ free_buffers (SalModel * m)
   g_clear_pointer (&m->lr_host, g_free);
   g_clear_pointer (&m->prior_frame, g_free);
   g_clear_pointer (&m->sr_host, g_free);
+  g_clear_pointer (&m->logit_host, g_free);
+  g_clear_pointer (&m->s_host, g_free);
   for (int i = 0; i < GRU_N; i++)
     g_clear_pointer (&m->branch[i], sal_tensor_free);
   m->w = m->h = 0;
@@ -169,6 +177,10 @@ ensure_buffers (SalModel * m, int w, int h, GError ** error)
     m->lr_host = g_new (float, (gsize) w * h);
     m->prior_frame = g_new (float, (gsize) w * h);
     m->sr_host = g_new (double, (gsize) w * h);
+  }
+  if (ok && (m->out_mix[0] > 0 || m->out_mix[1] > 0)) {
+    m->logit_host = g_new (float, (gsize) w * h);
+    m->s_host = g_new (float, (gsize) w * h);
   }
   if (ok && m->motion)
     ok = (m->lm = sal_tensor_new (rt, 1, h, w, error))
@@ -327,6 +339,31 @@ read_widths (SalModel * m, SalModelFile * f, GError ** error)
   return TRUE;
 }
 
+/* The optional out_mix [2]: shares in [0, 1), zeros when absent. */
+static gboolean
+read_out_mix (SalModel * m, SalModelFile * f, GError ** error)
+{
+  gint64 shape[1] = { 2 };
+  float *v;
+
+  if (!sal_model_file_lookup (f, "out_mix"))
+    return TRUE;
+  if (!(v = read_tensor (f, "out_mix", 1, shape, error)))
+    return FALSE;
+  for (int i = 0; i < 2; i++)
+    if (!(v[i] >= 0.0f && v[i] < 1.0f)) {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+          "%s: out_mix[%d] is %g: classic's share must lie in [0, 1); "
+          "export the model again with tools/train_default.py",
+          sal_model_file_get_name (f), i, v[i]);
+      g_free (v);
+      return FALSE;
+    }
+  memcpy (m->out_mix, v, sizeof m->out_mix);
+  g_free (v);
+  return TRUE;
+}
+
 static gboolean
 load_weights (SalModel * m, SalModelFile * f, GError ** error)
 {
@@ -378,7 +415,7 @@ load_weights (SalModel * m, SalModelFile * f, GError ** error)
     m->sr_w = srw[0];
   g_free (mb);
   g_free (srw);
-  return ok;
+  return ok && read_out_mix (m, f, error);
 }
 
 static SalModel *
@@ -502,6 +539,34 @@ sr_cue (SalModel * m, const SalTensor * rgb, GError ** error)
       && sal_tensor_upload (m->rt, m->prior, m->prior_frame, error);
 }
 
+/* out = log ((1 - b) softmax (out) + b S / sum S + eps), in place. On the
+ * host: the net-size map is small, and the twin's order of operations is
+ * kept (docs/default-model-spec.md). */
+static gboolean
+mix_output (SalModel * m, SalTensor * out, float b, GError ** error)
+{
+  gsize n = (gsize) m->w * m->h;
+  double top = -INFINITY, sum_e = 0.0, sum_s = 0.0;
+
+  if (!sal_tensor_download (m->rt, out, m->logit_host, error)
+      || !sal_tensor_download (m->rt, m->s, m->s_host, error))
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    top = MAX (top, m->logit_host[i]);
+  for (gsize i = 0; i < n; i++) {
+    sum_e += exp (m->logit_host[i] - top);
+    sum_s += m->s_host[i];
+  }
+  for (gsize i = 0; i < n; i++) {
+    double p = exp (m->logit_host[i] - top) / sum_e;
+    /* S is a density (> 0); a flat one stands in should it ever be 0. */
+    double q = sum_s > 0.0 ? m->s_host[i] / sum_s : 1.0 / n;
+
+    m->logit_host[i] = (float) log ((1.0 - b) * p + b * q + DEFAULT_MIX_EPS);
+  }
+  return sal_tensor_upload (m->rt, out, m->logit_host, error);
+}
+
 static gboolean
 default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
     gboolean still, GError ** error)
@@ -554,6 +619,9 @@ default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
       /* logits = L + delta + prior (v3: + w_sr Lr), in the twin's order. */
       || !sal_add (l, m->l, m->dfull, out, error)
       || !sal_add (l, out, m->prior, out, error))
+    return FALSE;
+  if (m->out_mix[still ? 0 : 1] > 0
+      && !mix_output (m, out, m->out_mix[still ? 0 : 1], error))
     return FALSE;
   if (!still)
     m->ring_valid = TRUE;
