@@ -578,6 +578,16 @@ def train_soup(data, args, quiet=False):
     return best, best_epoch
 
 
+def file_version(net, mix):
+    """docs/models.md's names: v2 (RGB, L), v3 (+ Lr), v4 (+ Lm), and v5:
+    v3's inputs with an output mixture (v4 files may carry one too)."""
+    if net.motion:
+        return 4
+    if net.sr:
+        return 5 if any(mix) else 3
+    return 2
+
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=os.environ.get(
@@ -646,7 +656,7 @@ def main():
             "hevc-gaze %d-frame clips, DHF1K 0601 frames 1-%d); seed %d; "
             "AdamW lr %g wd %g cosine, %d epochs, best (select) epoch %s; "
             "out_mix (still, video) %.2f, %.2f; tools/train_default.py"
-            % (4 if net.motion else 3 if net.sr else 2,
+            % (file_version(net, mix),
                " ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
                dd.DHF_TRAIN, SEED, args.lr, args.wd, args.epochs,
                best_epoch, *mix))
