@@ -80,6 +80,7 @@ STILL_BATCH, CLIP_BATCH = 16, 4
 EPS = 1e-12
 CACHE_VERSION = 3      # 2: with the spectral residual cue R; 3: motion A
 MIX_GRID = [round(0.05 * i, 2) for i in range(19)]    # classic's share
+TRAIN_MIX = 0.5         # classic's share of the video output in training
 
 
 _SPARSE = {}
@@ -330,16 +331,19 @@ def jitter(x, gen):
     return (x * u()).clamp(0, 1)
 
 
-def run_frames(net, frames, delta_l2=0.0):
+def run_frames(net, frames, delta_l2=0.0, still=False):
     """frames: (x, s, r, m, g, f) per step, the GRU state carried through.
     With delta_l2, the mean square of the learned correction (delta and
     the prior) is added: the model moves off classic only where the data
     insist."""
     h, loss = None, 0.0
-    for x, s, r, m, g, f in frames:
+    for t, (x, s, r, m, g, f) in enumerate(frames):
         lg, h, parts = net(x, s[:, None], h, r[:, None], m[:, None],
                            return_parts=True)
-        loss = loss + loss_of(lg[:, 0], g, f)
+        # Scored as the engine outputs it: with the mode's mixture, if any
+        # (--train-mix); the first frame of a run is still mode's h = 0.
+        out = net.mix_output(lg, s[:, None], still=(t == 0 and still))
+        loss = loss + loss_of(out[:, 0], g, f)
         if delta_l2:
             corr = lg - parts["L"]
             corr = corr - corr.mean((-2, -1), keepdim=True)
@@ -348,7 +352,7 @@ def run_frames(net, frames, delta_l2=0.0):
 
 
 def run_static(net, x, s, r, m, g, f, delta_l2=0.0, n=STATIC_LEN):
-    return run_frames(net, [(x, s, r, m, g, f)] * n, delta_l2)
+    return run_frames(net, [(x, s, r, m, g, f)] * n, delta_l2, still=True)
 
 
 def run_clip(net, x, s, r, m, g, f, delta_l2=0.0):
@@ -462,6 +466,7 @@ def train(data, args, quiet=False, order=0):
     rng = np.random.default_rng(SEED + order)
     net = dm.DefaultNet(dict(dm.WIDTHS, motion=int(args.motion))
                         ).zero_correction()
+    net.out_mix[1] = args.train_mix
     decay, no_decay = [], []
     for name, p in net.named_parameters():
         (no_decay if name == "priors" or name.endswith(".bias")
@@ -615,6 +620,9 @@ def parse_args(argv=None):
                     "orders")
     ap.add_argument("--average", type=int, default=1,
                     help="also try the mean of the last N epochs' weights")
+    ap.add_argument("--train-mix", type=float, default=TRAIN_MIX,
+                    help="train with this share of classic in the video "
+                    "output (refitted after training)")
     ap.add_argument("--no-mix", action="store_true",
                     help="no output mixture with classic (out_mix = 0)")
     ap.add_argument("--refit-mix", metavar="WEIGHTS",
@@ -649,6 +657,8 @@ def main():
         print("wrote %s: %s" % (args.out, note))
         return 0
     net, best_epoch = train_soup(data, args)
+    if args.no_mix:
+        net.out_mix.zero_()
     mix = [0.0, 0.0] if args.no_mix else fit_out_mix(net, data, print)
     w = net.widths
     note = ("default v%d (%s): train side of tools/default_data.py's split "
