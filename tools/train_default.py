@@ -9,7 +9,7 @@ once, then about 1 minute an epoch.
   nice -n 10 /usr/bin/python3 tools/train_default.py \
       [--shared DIR] [--out F] [--cache DIR] [--epochs N] \
       [--clip-repeat N] [--balance] [--motion] [--delta-l2 W] \
-      [--average N] [--soup N] [--static-len N] [--no-mix]
+      [--average N] [--soup N] [--static-len N] [--train-mix B] [--no-mix]
   /usr/bin/python3 tools/train_default.py --refit-mix WEIGHTS --out F
 
 Options tried after v3 and not used for the shipped file (docs/models.md,
@@ -46,7 +46,9 @@ AdamW (lr 1e-3, cosine decay, weight decay 1e-2 on the weights), batch
 starts at classic exactly (delta, prior_mix and sr_mix zero). Kept: the
 epoch with the best mean (CC - KLD) over the select sets. These settings
 were chosen among runs by that same select score (docs/models.md).
-Then classic's share of the output (out_mix, per mode) is fitted on the
+Video frames are scored through the output mixture with classic's map
+(out_mix, docs/default-model-spec.md step 9) at classic's share
+--train-mix (0.5). After training, each mode's share is refitted on the
 same select frames (fit_out_mix); --refit-mix does only that step.
 
 The preprocessed data (net-size RGB, S, maps) is cached in --cache
