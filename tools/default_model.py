@@ -243,7 +243,6 @@ class DefaultNet(nn.Module):
             return logits, hn, {"L": L, "delta": delta, "prior": pri}
         return logits, hn
 
-
     def mix_output(self, logits, s, still):
         """The spec's output mixture: log((1 - b) softmax(logits) +
         b S / sum S + MIX_EPS) over each map, b = out_mix[0] in still mode

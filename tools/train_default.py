@@ -573,6 +573,7 @@ def train_soup(data, args, quiet=False):
         return best, best_epoch
     states = [r[1].state_dict() for r in runs]
     soup = dm.DefaultNet(best.widths)
+    soup.out_mix = best.out_mix.clone()    # scored as the runs were
     soup.load_state_dict({k: torch.stack([st[k] for st in states]).mean(0)
                           for k in states[0]})
     res, score = select_score(soup, data)
@@ -626,7 +627,8 @@ def parse_args(argv=None):
                     help="train with this share of classic in the video "
                     "output (refitted after training)")
     ap.add_argument("--no-mix", action="store_true",
-                    help="no output mixture with classic (out_mix = 0)")
+                    help="no output mixture with classic, in training or "
+                    "in the file (implies --train-mix 0)")
     ap.add_argument("--refit-mix", metavar="WEIGHTS",
                     help="no training: fit out_mix for these weights and "
                     "write them to --out")
@@ -649,6 +651,8 @@ def main():
         print("skip: no data under %s" % args.shared)
         return 77
     t0 = time.time()
+    if args.no_mix:
+        args.train_mix = 0.0
     data = load_or_build(args.shared, args.cache)
     if args.refit_mix:
         net, meta = dm.load_model(args.refit_mix)
@@ -659,8 +663,6 @@ def main():
         print("wrote %s: %s" % (args.out, note))
         return 0
     net, best_epoch = train_soup(data, args)
-    if args.no_mix:
-        net.out_mix.zero_()
     mix = [0.0, 0.0] if args.no_mix else fit_out_mix(net, data, print)
     w = net.widths
     note = ("default v%d (%s): train side of tools/default_data.py's split "
