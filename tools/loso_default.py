@@ -63,6 +63,10 @@ def main():
         classic = dm.DefaultNet().zero_correction()
         c_res, c_score = td.select_score(classic, held)
         net, _ = td.train_soup(kept, args, quiet=True)
+        if not args.no_mix:
+            # The recipe's shares, fitted on what it may see: the kept
+            # sets' select side.
+            td.fit_out_mix(net, kept, td.logger(True))
         n_res, n_score = td.select_score(net, held)
         gains.append(n_score - c_score)
         print("without %s: classic %s; model %s; gain %+.4f"

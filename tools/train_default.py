@@ -428,6 +428,11 @@ def fit_out_mix(net, data, log):
     frames = list(select_frames(net, data))
     mix = []
     for still in (True, False):
+        if not any(st == still for _, st, _, _, _ in frames):
+            # No select frames of this mode (loso_default.py leaving out
+            # the videos): the share trained with stays.
+            mix.append(float(net.out_mix[int(not still)]))
+            continue
         best = None
         for b in MIX_GRID:
             net.out_mix[int(not still)] = b

@@ -574,6 +574,7 @@ default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
   SalLayers *l = m->layers;
   const SalTensor *h;
   SalTensor *h_new;
+  float mix = m->out_mix[still ? 0 : 1];
 
   if (rgb->c != 3 || out->c != 1 || out->w != rgb->w || out->h != rgb->h) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
@@ -620,8 +621,7 @@ default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
       || !sal_add (l, m->l, m->dfull, out, error)
       || !sal_add (l, out, m->prior, out, error))
     return FALSE;
-  if (m->out_mix[still ? 0 : 1] > 0
-      && !mix_output (m, out, m->out_mix[still ? 0 : 1], error))
+  if (mix > 0 && !mix_output (m, out, mix, error))
     return FALSE;
   if (!still)
     m->ring_valid = TRUE;
