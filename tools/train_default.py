@@ -1,24 +1,28 @@
 #!/usr/bin/python3
 """Trains the "default" model (docs/default-model-spec.md,
 tools/default_model.py) on every eye-tracking set in ../shared/data and
-exports models/default.safetensors (v5: v3's inputs, stills in still mode,
-the output mixed with classic). CPU, 2 threads, deterministic (fixed
-seeds); on an idle 2-core machine about 4 minutes to build the data cache
-once, then about 1 minute an epoch.
+exports models/default.safetensors (v6: v3's inputs and classic's motion,
+stills in still mode, the output mixed with classic, the video share
+cross-fitted). CPU, 2 threads, deterministic (fixed seeds); on an idle
+2-core machine about 3 minutes to build the data cache once, then about
+2.5 minutes a training, five trainings in all (the model and the four
+folds of the cross-fit).
 
   nice -n 10 /usr/bin/python3 tools/train_default.py \
       [--shared DIR] [--out F] [--cache DIR] [--epochs N] \
-      [--clip-repeat N] [--balance] [--motion] [--delta-l2 W] \
-      [--average N] [--soup N] [--static-len N] [--train-mix B] [--no-mix]
+      [--clip-repeat N] [--balance] [--no-motion] [--delta-l2 W] \
+      [--average N] [--soup N] [--static-len N] [--train-mix B] [--no-mix] \
+      [--crossfit K]
   /usr/bin/python3 tools/train_default.py --refit-mix WEIGHTS --out F
 
-Options tried after v3 and not used for the shipped file (docs/models.md,
-"After v3"): --motion (a v4 model: classic's motion as a sixth input),
---delta-l2 (a penalty on the correction), --average (the mean of the last
-N epochs' weights), --soup (the mean of N runs in different data
-orders), --static-len 2 (v3's: stills also as 2-frame static videos)
-and --no-mix (no output mixture, as v3).
-tools/loso_default.py compares recipes on sets left out of training.
+Options tried and not used for the shipped file (docs/models.md, "After
+v3"): --no-motion (v5: no motion input), --delta-l2 (a penalty on the
+correction), --average (the mean of the last N epochs' weights), --soup
+(the mean of N runs in different data orders), --static-len 2 (v3's:
+stills also as 2-frame static videos), --no-mix (no output mixture, as
+v3) and --crossfit 0 (v5: the video share fitted on the two select
+videos). tools/loso_default.py compares recipes on sets left out of
+training, tools/crossfit_mix.py on videos left out of training.
 
 Data: the train side of tools/default_data.py's split (the test side is
 never read here; the select side only picks the epoch kept):
@@ -26,14 +30,16 @@ never read here; the select side only picks the epoch kept):
     net size (long side 128) twice: the whole image, and one seeded crop
     of 70-90 % of each side; each epoch uses one of the two at random.
     The classic map S is computed for each (the engine's still mode), and
-    the spectral residual R of the net-size RGB (v3's fifth input).
+    the spectral residual R of the net-size RGB (v3's fifth input);
+    classic's motion A (the sixth) is zero in still mode.
     Trained in still mode (h = 0), as `salmap run --still` runs them, so
     that the recurrent state is learnt from video alone (v3 also showed
     them as 2-frame static videos: --static-len 2).
   - videos (hevc-gaze train sequences, DHF1K 0601 frames 1-15): clips of
     CLIP_LEN consecutive frames (every frame: the engine sees every frame),
-    classic in video mode from a reset at the clip's first frame, the GRU
-    likewise; DHF1K's 15 frames as one clip.
+    classic in video mode from a reset at the clip's first frame (its S
+    and its blurred motion A), the GRU likewise; DHF1K's 15 frames as one
+    clip.
 Augmentation on every step: horizontal flips (classic is exactly
 flip-equivariant, so S flips with the image), and colour jitter of the RGB
 input (brightness, contrast, saturation +-20 %; S is left as computed on
@@ -45,11 +51,16 @@ AdamW (lr 1e-3, cosine decay, weight decay 1e-2 on the weights), batch
 (--clip-repeat: the video sets are small beside the stills); the model
 starts at classic exactly (delta, prior_mix and sr_mix zero). Kept: the
 epoch with the best mean (CC - KLD) over the select sets. These settings
-were chosen among runs by that same select score (docs/models.md).
+were chosen among runs by that same select score, the motion input and
+the training share by the cross-fit's (docs/models.md).
 Video frames are scored through the output mixture with classic's map
 (out_mix, docs/default-model-spec.md step 9) at classic's share
---train-mix (0.5). After training, each mode's share is refitted on the
-same select frames (fit_out_mix); --refit-mix does only that step.
+--train-mix (0.5). After training, the still share is refitted on the
+select stills (fit_out_mix; --refit-mix does only that step, for both
+modes), and the video share is cross-fitted (tools/crossfit_mix.py): the
+recipe is trained again without each quarter of the training and select
+videos, and the share that scores best on the videos each model did not
+see is kept.
 
 The preprocessed data (net-size RGB, S, maps) is cached in --cache
 (default /work/cache/default-train, outside the repository).
@@ -80,9 +91,11 @@ NSS_WEIGHT = 0.1
 CC_WEIGHT = 2.0         # CC is the headline metric; KLD alone flattens maps
 STILL_BATCH, CLIP_BATCH = 16, 4
 EPS = 1e-12
-CACHE_VERSION = 3      # 2: with the spectral residual cue R; 3: motion A
+CACHE_VERSION = 4      # 2: with the spectral residual cue R; 3: motion A;
+                       # 4: each clip's video ("seq", for crossfit_mix.py)
 MIX_GRID = [round(0.05 * i, 2) for i in range(19)]    # classic's share
 TRAIN_MIX = 0.5         # classic's share of the video output in training
+CROSSFIT_FOLDS = 4      # the video share is cross-fitted in this many folds
 
 
 _SPARSE = {}
@@ -182,15 +195,16 @@ def add_still_s(groups):
                 d["s"] = si
 
 
-def clip_item(frames, truths, which):
-    """frames: uint8 RGB list; truths: (g, f) list -> one clip sample."""
+def clip_item(frames, truths, which, seq):
+    """frames: uint8 RGB list; truths: (g, f) list -> one clip sample of
+    the video `seq`."""
     net_w, net_h = classic.choose_size(frames[0].shape[1],
                                        frames[0].shape[0])
     x = torch.stack([torch.from_numpy(preprocess(r, net_w, net_h))
                      for r in frames])
     s = classic_torch.classic_clip(x[None])[0].float()
     ts = [truth(g, f, net_h, net_w) for g, f in truths]
-    d = {"x": x.float(), "s": s, "set": which,
+    d = {"x": x.float(), "s": s, "set": which, "seq": seq,
          "g": torch.stack([t["g"] for t in ts])}
     if all("f" in t for t in ts):
         d["f"] = torch.stack([t["f"] for t in ts])
@@ -213,7 +227,7 @@ def hevc_clips(shared, seq, rng):
               for j in range(i, i + CLIP_LEN)]
         if any(g.max() <= 0 for g, _ in tr):
             continue
-        out.append(clip_item(list(frames[i:i + CLIP_LEN]), tr, "hevc"))
+        out.append(clip_item(list(frames[i:i + CLIP_LEN]), tr, "hevc", seq))
     return out
 
 
@@ -243,7 +257,7 @@ def build_data(shared):
     k = sp["dhf"]["train"]
     data["train_clips"].append(clip_item([fr[i - 1] for i in k],
                                          [(gt[i - 1], fx[i - 1]) for i in k],
-                                         "dhf"))
+                                         "dhf", "dhf1k-0601"))
     print("data: %d train stills (with crops), %d select stills, %d train "
           "clips, %d select clips; %.0f s"
           % (len(data["train_stills"]), len(data["select_stills"]),
@@ -276,19 +290,14 @@ def add_motion(data):
 
 
 def load_or_build(shared, cache):
-    """The newest cache, or an older one brought up to date, or a build."""
-    def path(v):
-        return os.path.join(cache, "data-v%d-seed%d.pt" % (v, SEED))
-    steps = {1: add_sr, 2: add_motion}
-    have = [v for v in range(CACHE_VERSION, 0, -1) if os.path.exists(path(v))]
-    if have and have[0] == CACHE_VERSION:
-        return torch.load(path(CACHE_VERSION))
-    v = have[0] if have else 1
-    data = torch.load(path(v)) if have else build_data(shared)
-    for k in range(v, CACHE_VERSION):
-        data = steps[k](data)
+    """The cache, or a build (older caches lack the clips' "seq" tags and
+    are rebuilt: the build is deterministic, so only the tags change)."""
+    path = os.path.join(cache, "data-v%d-seed%d.pt" % (CACHE_VERSION, SEED))
+    if os.path.exists(path):
+        return torch.load(path)
+    data = add_motion(add_sr(build_data(shared)))
     os.makedirs(cache, exist_ok=True)
-    torch.save(data, path(CACHE_VERSION))
+    torch.save(data, path)
     return data
 
 
@@ -592,10 +601,10 @@ def train_soup(data, args, quiet=False):
 
 
 def file_version(net, mix):
-    """docs/models.md's names: v2 (RGB, L), v3 (+ Lr), v4 (+ Lm), and v5:
-    v3's inputs with an output mixture (v4 files may carry one too)."""
+    """docs/models.md's names: v2 (RGB, L), v3 (+ Lr), v4 (+ Lm); v5 and
+    v6: v3's and v4's inputs with an output mixture."""
     if net.motion:
-        return 4
+        return 6 if any(mix) else 4
     if net.sr:
         return 5 if any(mix) else 3
     return 2
@@ -617,8 +626,9 @@ def parse_args(argv=None):
                     help="as many still views of every set each epoch")
     ap.add_argument("--clip-repeat", type=int, default=3,
                     help="video clips are seen this many times an epoch")
-    ap.add_argument("--motion", action="store_true",
-                    help="a v4 model: classic's motion as a sixth input")
+    ap.add_argument("--motion", action=argparse.BooleanOptionalAction,
+                    default=True, help="classic's motion as a sixth input "
+                    "(v4 and v6 files; --no-motion: v3's five)")
     ap.add_argument("--static-len", type=int, default=STATIC_LEN,
                     help="frames a still is shown for (1: still mode only)")
     ap.add_argument("--delta-l2", type=float, default=0.0,
@@ -634,6 +644,11 @@ def parse_args(argv=None):
     ap.add_argument("--no-mix", action="store_true",
                     help="no output mixture with classic, in training or "
                     "in the file (implies --train-mix 0)")
+    ap.add_argument("--crossfit", type=int, default=CROSSFIT_FOLDS,
+                    metavar="K", help="the video share cross-fitted on "
+                    "every training video in K folds (K more trainings; "
+                    "tools/crossfit_mix.py); 0: fitted on the select "
+                    "videos")
     ap.add_argument("--refit-mix", metavar="WEIGHTS",
                     help="no training: fit out_mix for these weights and "
                     "write them to --out")
@@ -669,19 +684,30 @@ def main():
         return 0
     net, best_epoch = train_soup(data, args)
     mix = [0.0, 0.0] if args.no_mix else fit_out_mix(net, data, print)
+    if mix != [0.0, 0.0] and args.crossfit > 0:
+        import crossfit_mix  # it imports this file
+        mix[1] = crossfit_mix.crossfit(data, args, args.crossfit,
+                                       print)["share"]
+        net.out_mix[1] = mix[1]
+        print("video share cross-fitted on every training video: %.2f"
+              % mix[1])
     w = net.widths
     note = ("default v%d (%s): train side of tools/default_data.py's split "
             "(MIT1003, OSIE, EyeCrowd, taskfix-free stills + crops, "
             "hevc-gaze %d-frame clips, DHF1K 0601 frames 1-%d); seed %d; "
             "AdamW lr %g wd %g cosine, %d epochs, best (select) epoch %s; "
-            "out_mix (still, video) %.2f, %.2f; tools/train_default.py"
+            "out_mix (still, video) %.2f, %.2f (video: %s); "
+            "tools/train_default.py"
             % (file_version(net, mix),
                " ".join("%s=%d" % kv for kv in sorted(w.items())), CLIP_LEN,
                dd.DHF_TRAIN, SEED, args.lr, args.wd, args.epochs,
-               best_epoch, *mix))
+               best_epoch, *mix,
+               "cross-fitted in %d folds" % args.crossfit
+               if args.crossfit > 0 else "select side"))
     # Options off their defaults, so that the file says how to remake it.
     ref = parse_args([])
-    changed = [("--%s" if v is True else "--%s " + str(v))
+    changed = [("--%s" if v is True else "--no-%s" if v is False
+                else "--%s " + str(v))
                % k.replace("_", "-") for k, v in sorted(vars(args).items())
                if k not in ("shared", "out", "cache", "threads", "epochs",
                             "lr", "wd", "refit_mix") and v != getattr(ref, k)]
