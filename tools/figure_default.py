@@ -50,11 +50,11 @@ def main():
     ap.add_argument("--salmap", default=os.path.join(ROOT, "build", "src",
                                                      "tools", "salmap"))
     ap.add_argument("--model", action="append", metavar="NAME=MODEL",
-                    help="a column (default: classic=classic v5=default)")
+                    help="a column (default: classic=classic v6=default)")
     ap.add_argument("out")
     a = ap.parse_args()
     cols = [m.split("=", 1) for m in (a.model or ["classic=classic",
-                                                  "v5=default"])]
+                                                  "v6=default"])]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         npy = os.path.join(tmp, "maps.npy")
