@@ -77,20 +77,13 @@ def without(data, names):
 def clip_outputs(net, clips):
     """(video, logits, S, truth) of every frame, each clip from a reset."""
     net.eval()
-    out = []
-    for d in clips:
-        h = None
-        for t in range(d["x"].shape[0]):
-            lg, h = net(d["x"][t][None], d["s"][t][None, None], h,
-                        d["r"][t][None, None], d["m"][t][None, None])
-            out.append((d["seq"], lg, d["s"][t][None, None],
-                        d["g"][t][None]))
-    return out
+    return [(d["seq"], *f) for d in clips for f in td.clip_frames(net, d)]
 
 
 @torch.no_grad()
 def scores(net, frames, share):
-    """{video: (CC, KLD)} of the frames at classic's video share `share`."""
+    """{video: (CC, KLD)} of the frames at classic's video share `share`
+    (which stays set in `net`)."""
     net.out_mix[1] = share
     acc = {}
     for seq, lg, s, g in frames:

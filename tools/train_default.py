@@ -401,11 +401,18 @@ def select_frames(net, data):
                     d["r"][None, None], d["m"][None, None])
         yield d["set"], True, lg, d["s"][None, None], d["g"][None]
     for d in data["select_clips"]:
-        h = None
-        for t in range(d["x"].shape[0]):
-            lg, h = net(d["x"][t][None], d["s"][t][None, None], h,
-                        d["r"][t][None, None], d["m"][t][None, None])
-            yield d["set"], False, lg, d["s"][t][None, None], d["g"][t][None]
+        for lg, s, g in clip_frames(net, d):
+            yield d["set"], False, lg, s, g
+
+
+def clip_frames(net, d):
+    """(logits, S, truth) of each frame of the clip `d`, run as a video
+    from a reset."""
+    h = None
+    for t in range(d["x"].shape[0]):
+        lg, h = net(d["x"][t][None], d["s"][t][None, None], h,
+                    d["r"][t][None, None], d["m"][t][None, None])
+        yield lg, d["s"][t][None, None], d["g"][t][None]
 
 
 def mean_score(acc):
