@@ -164,8 +164,6 @@ def crossfit(data, args, folds, log, centre=False):
 def main():
     own, args = parse_args(sys.argv[1:])
     td.setup_torch(args)
-    if args.no_mix:
-        args.train_mix = 0.0
     if not os.path.isdir(os.path.join(args.shared, "data", "osie")):
         print("skip: no data under %s" % args.shared)
         return 77

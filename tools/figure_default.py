@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The picture of docs/models.md's v5 section: frames of held-out
+"""The picture of docs/models.md's v6 section: frames of held-out
 hevc-gaze clips, each model's map from the engine (`salmap run --npy`, the
 clip run from its first frame) over the frame with its CC, and the
 viewers' density map.

@@ -659,7 +659,10 @@ def parse_args(argv=None):
     ap.add_argument("--refit-mix", metavar="WEIGHTS",
                     help="no training: fit out_mix for these weights and "
                     "write them to --out")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if args.no_mix:
+        args.train_mix = 0.0
+    return args
 
 
 def setup_torch(args):
@@ -678,8 +681,6 @@ def main():
         print("skip: no data under %s" % args.shared)
         return 77
     t0 = time.time()
-    if args.no_mix:
-        args.train_mix = 0.0
     data = load_or_build(args.shared, args.cache)
     if args.refit_mix:
         net, meta = dm.load_model(args.refit_mix)
@@ -691,7 +692,7 @@ def main():
         return 0
     net, best_epoch = train_soup(data, args)
     mix = [0.0, 0.0] if args.no_mix else fit_out_mix(net, data, print)
-    if mix != [0.0, 0.0] and args.crossfit > 0:
+    if not args.no_mix and args.crossfit > 0:
         import crossfit_mix  # it imports this file
         mix[1] = crossfit_mix.crossfit(data, args, args.crossfit,
                                        print)["share"]
