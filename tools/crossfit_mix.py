@@ -114,6 +114,11 @@ def mean_gain(res):
     return float(np.mean([c - k for c, k in res.values()]))
 
 
+def summary(res):
+    """(mean CC - KLD, mean CC), each video counting once."""
+    return mean_gain(res), float(np.mean([c for c, _ in res.values()]))
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(add_help=False)
     ap.add_argument("--folds", type=int, default=4)
@@ -171,12 +176,10 @@ def main():
     res = crossfit(data, args, own.folds, print, own.centre)
     c_res, per_share, best = res["classic"], res["per_share"], res["share"]
     print("classic alone: mean (CC - KLD) %.4f, mean CC %.4f over %d videos"
-          % (mean_gain(c_res), np.mean([c for c, _ in c_res.values()]),
-             len(c_res)))
+          % (*summary(c_res), len(c_res)))
     for b in td.MIX_GRID:
         print("video share %.2f: mean (CC - KLD) %.4f, mean CC %.4f"
-              % (b, mean_gain(per_share[b]),
-                 np.mean([c for c, _ in per_share[b].values()])))
+              % (b, *summary(per_share[b])))
     if res["centre"]:
         b, c, per = res["centre"]
         print("with the centre prior as a third component: best classic "
