@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Rate-quality of saliency-guided encoding: salmap encode at several
 bitrates with the saliency model, without offsets (--roi-strength 0) and with
-the centre prior (--model centre), scored by salmap encode-eval against each
-clip's own eye tracking, summarised as BD-rate at equal EW-PSNR.
+the centre prior (--model centre), or with the pre-filter (--variants),
+scored by salmap encode-eval against each clip's own eye tracking,
+summarised as BD-rate at equal EW-PSNR.
 
 Each CLIP is a folder in the DHF1K layout: images/NNNN.jpg (the reference
 frames) and maps/NNNN.png (human fixation density). ../shared/data has
@@ -11,8 +12,14 @@ dhf1k-0601, and hevc-gaze/make_maps.py writes its sequences in this layout.
 Usage:
   /usr/bin/python3 tools/encode_bdrate.py [--salmap build/src/tools/salmap]
       [--frames N] [--bpp 0.02,0.04,0.07,0.12] [--codec libx264|libx265]
-      [--preset medium]
+      [--preset medium] [--variants saliency,plain,centre] [--prefilter S]
       [--plot rd.png] [--json out.json] CLIP...
+
+Variants: saliency (the QP offsets), plain (--roi-strength 0), centre (the
+centre prior's offsets), prefilter (--roi-strength 0 --prefilter S: the
+pre-filter alone, as an encoder that reads nothing gets it) and
+saliency+prefilter (both). Every one is compared with plain, which is
+always run.
 
 BD-rate: log-rate as a piecewise-cubic Hermite (PCHIP, Fritsch-Carlson)
 function of EW-PSNR for each curve, the mean difference over the EW-PSNR
@@ -30,9 +37,24 @@ import tempfile
 
 import numpy as np
 
-VARIANTS = (("saliency", []), ("plain", ["--roi-strength", "0"]),
-            ("centre", ["--model", "centre"]))
 FPS = 30
+# The saliency element's default prefilter-strength.
+DEFAULT_PREFILTER = 0.5
+
+
+def variants(names, prefilter):
+    """salmap encode's options of each variant, plain first."""
+    pf = ["--prefilter", "%g" % prefilter]
+    known = {"saliency": [], "plain": ["--roi-strength", "0"],
+             "centre": ["--model", "centre"],
+             "prefilter": ["--roi-strength", "0"] + pf,
+             "saliency+prefilter": pf}
+    names = ["plain"] + [n for n in names if n != "plain"]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        sys.exit("unknown variant %s (known: %s)" % (
+            ", ".join(unknown), ", ".join(known)))
+    return [(n, known[n]) for n in names]
 
 
 def pchip_slopes(x, y):
@@ -118,7 +140,7 @@ def measure(args, clip, tmp):
     maps = os.path.join(clip, "maps")
     out = {"clip": os.path.basename(os.path.normpath(clip)), "frames": n,
            "size": [w, h], "target_kbps": rates}
-    for name, extra in VARIANTS:
+    for name, extra in args.variants:
         rows = []
         for kbps in rates:
             mp4 = os.path.join(tmp, "%s-%d.mp4" % (name, kbps))
@@ -136,21 +158,25 @@ def measure(args, clip, tmp):
     return out
 
 
-def summarise(r):
+def summarise(r, names):
+    """Each variant against plain (and saliency against centre): BD-rate
+    at equal EW-PSNR and at equal PSNR, size ratios and EW-PSNR gains at
+    each target rate."""
     def curve(name, key="ew_psnr"):
         return ([x["kbps"] for x in r[name]], [x[key] for x in r[name]])
+    pairs = [(n, "plain") for n in names if n != "plain"]
+    if "saliency" in names and "centre" in names:
+        pairs.append(("saliency", "centre"))
     s = {}
-    for test, ref in (("saliency", "plain"), ("centre", "plain"),
-                      ("saliency", "centre")):
+    for test, ref in pairs:
         s["bd_%s_vs_%s" % (test, ref)] = bd_rate(*curve(ref), *curve(test))
-    s["bd_psnr_saliency_vs_plain"] = bd_rate(*curve("plain", "psnr"),
-                                             *curve("saliency", "psnr"))
-    s["size_ratio"] = [a["kbps"] / b["kbps"] for a, b in
-                       zip(r["saliency"], r["plain"])]
-    s["ew_gain_db"] = [a["ew_psnr"] - b["ew_psnr"] for a, b in
-                       zip(r["saliency"], r["plain"])]
-    s["ew_gain_vs_centre_db"] = [a["ew_psnr"] - b["ew_psnr"] for a, b in
-                                 zip(r["saliency"], r["centre"])]
+        s["ew_gain_%s_vs_%s_db" % (test, ref)] = [
+            a["ew_psnr"] - b["ew_psnr"] for a, b in zip(r[test], r[ref])]
+        if ref == "plain":
+            s["bd_psnr_%s_vs_plain" % test] = bd_rate(*curve(ref, "psnr"),
+                                                      *curve(test, "psnr"))
+            s["size_ratio_%s" % test] = [a["kbps"] / b["kbps"] for a, b in
+                                         zip(r[test], r[ref])]
     return s
 
 
@@ -165,9 +191,12 @@ def plot(results, path):
         return
     n = len(results)
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.6), squeeze=False)
+    styles = {"plain": "k--o", "centre": "b-.s", "saliency": "r-^",
+              "prefilter": "g:D", "saliency+prefilter": "m-v"}
     for ax, r in zip(axes[0], results):
-        for name, style in (("plain", "k--o"), ("centre", "b-.s"),
-                            ("saliency", "r-^")):
+        for name, style in styles.items():
+            if name not in r:
+                continue
             ax.plot([x["kbps"] for x in r[name]],
                     [x["ew_psnr"] for x in r[name]], style, label=name, ms=4)
         ax.set_title("%s (%dx%d, %d frames)" % (r["clip"], *r["size"],
@@ -191,6 +220,12 @@ def main():
     ap.add_argument("--codec", default="libx264",
                     choices=("libx264", "libx265"))
     ap.add_argument("--preset", default="medium")
+    ap.add_argument("--variants", default="saliency,plain,centre",
+                    help="comma-separated, of saliency, plain, centre, "
+                    "prefilter, saliency+prefilter (plain is always run)")
+    ap.add_argument("--prefilter", type=float, default=DEFAULT_PREFILTER,
+                    help="strength of the prefilter variants (default: the "
+                    "element's, %(default)s)")
     ap.add_argument("--plot")
     ap.add_argument("--json")
     ap.add_argument("clips", nargs="+")
@@ -198,6 +233,9 @@ def main():
     args.bpp = [float(b) for b in args.bpp.split(",")]
     if len(args.bpp) < 4:
         sys.exit("give four or more bitrates (--bpp)")
+    args.variants = variants(args.variants.split(","), args.prefilter)
+    names = [n for n, _ in args.variants]
+    tests = [n for n in names if n != "plain"]
     results = []
     for clip in args.clips:
         tmp = tempfile.mkdtemp(prefix="encode-bdrate-")
@@ -205,38 +243,31 @@ def main():
             r = measure(args, clip, tmp)
         finally:
             shutil.rmtree(tmp)
-        r["summary"] = summarise(r)
+        r["summary"] = summarise(r, names)
         results.append(r)
         s = r["summary"]
-        print("%-16s BD-rate (EW-PSNR) saliency vs plain %+6.1f%%, centre vs "
-              "plain %+6.1f%%, saliency vs centre %+6.1f%%; BD-rate (PSNR) "
-              "saliency vs plain %+6.1f%%" % (
-                  r["clip"], s["bd_saliency_vs_plain"],
-                  s["bd_centre_vs_plain"], s["bd_saliency_vs_centre"],
-                  s["bd_psnr_saliency_vs_plain"]), flush=True)
-    print("\n| clip | kbit/s (plain) | size sal/plain | EW-PSNR plain | "
-          "centre | saliency | gain vs plain | gain vs centre |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("%-16s BD-rate vs plain (EW-PSNR / PSNR): %s%s" % (
+            r["clip"], ", ".join("%s %+.1f%% / %+.1f%%" % (
+                n, s["bd_%s_vs_plain" % n], s["bd_psnr_%s_vs_plain" % n])
+                for n in tests),
+            "; saliency vs centre %+.1f%%" % s["bd_saliency_vs_centre"]
+            if "bd_saliency_vs_centre" in s else ""), flush=True)
+    print("\n| clip | kbit/s (plain) | EW-PSNR plain | %s |" % " | ".join(
+        "%s: size / EW-PSNR gain" % n for n in tests))
+    print("| --- | --- | --- | %s |" % " | ".join("---" for _ in tests))
     for r in results:
+        s = r["summary"]
         for i in range(len(r["plain"])):
-            print("| %s | %.0f | %.3f | %.2f | %.2f | %.2f | %+.2f dB | "
-                  "%+.2f dB |" % (
-                      r["clip"], r["plain"][i]["kbps"],
-                      r["summary"]["size_ratio"][i],
-                      r["plain"][i]["ew_psnr"], r["centre"][i]["ew_psnr"],
-                      r["saliency"][i]["ew_psnr"],
-                      r["summary"]["ew_gain_db"][i],
-                      r["summary"]["ew_gain_vs_centre_db"][i]))
+            print("| %s | %.0f | %.2f | %s |" % (
+                r["clip"], r["plain"][i]["kbps"], r["plain"][i]["ew_psnr"],
+                " | ".join("%.3f / %+.2f dB" % (
+                    s["size_ratio_%s" % n][i],
+                    s["ew_gain_%s_vs_plain_db" % n][i]) for n in tests)))
     if len(results) > 1:
-        mean = {k: np.mean([r["summary"][k] for r in results]) for k in
-                ("bd_saliency_vs_plain", "bd_centre_vs_plain",
-                 "bd_saliency_vs_centre", "bd_psnr_saliency_vs_plain")}
-        print("\nmean BD-rate over %d clips: saliency vs plain %+.1f%%, "
-              "centre vs plain %+.1f%%, saliency vs centre %+.1f%%; "
-              "(PSNR) saliency vs plain %+.1f%%" % (
-                  len(results), mean["bd_saliency_vs_plain"],
-                  mean["bd_centre_vs_plain"], mean["bd_saliency_vs_centre"],
-                  mean["bd_psnr_saliency_vs_plain"]))
+        keys = [k for k in results[0]["summary"] if k.startswith("bd_")]
+        mean = {k: np.mean([r["summary"][k] for r in results]) for k in keys}
+        print("\nmean BD-rate over %d clips: %s" % (len(results), ", ".join(
+            "%s %+.1f%%" % (k[3:], v) for k, v in mean.items())))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -46,7 +46,7 @@
 
 #include "gstsaliencymeta.h"
 #include "sal-av-encoder.h"
-#include "sal-qp.h"
+#include "sal-qp-attach.h"
 #include "saliency.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_saliency_enc_debug);

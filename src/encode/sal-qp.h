@@ -1,5 +1,7 @@
 /* From saliency maps to a per-block QP-offset field for an encoder: the
- * allocation of salmap encode and the saliencyenc element.
+ * allocation of salmap encode and the saliencyenc element, and the weights
+ * of the pre-filter (sal-prefilter.h). No codec library: sal-qp-attach.h
+ * hands the field to libavcodec.
  *
  * The rule (docs/compression.md):
  *   d_i  = mean map density over block i, times the frame's pixel count
@@ -15,7 +17,6 @@
 #define SAL_QP_H
 
 #include <glib.h>
-#include <libavutil/frame.h>
 
 #include "saliency.h"
 
@@ -43,12 +44,6 @@ void sal_qp_reset (SalQp * qp);
 const float *sal_qp_update (SalQp * qp, const SalMap * map);
 
 void sal_qp_get_blocks (SalQp * qp, int *blocks_x, int *blocks_y);
-
-/* Attaches offsets (blocks_x * blocks_y, QP units) to frame as
- * AV_FRAME_DATA_REGIONS_OF_INTEREST, one region per run of equal offsets
- * along a row of blocks. Offsets are rounded to 1/16 QP. */
-gboolean sal_qp_attach (const float *offsets, int blocks_x, int blocks_y,
-    int block_size, AVFrame * frame, GError ** error);
 
 G_END_DECLS
 

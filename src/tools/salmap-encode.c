@@ -1,11 +1,13 @@
 /* salmap encode: saliency-guided encoding with libx264/libx265.
  *
- * Each frame's map becomes a per-macroblock QP-offset field (salmap-qp.c)
- * delivered to the encoder as AV_FRAME_DATA_REGIONS_OF_INTEREST, which
- * FFmpeg's libx264 and libx265 wrappers turn into quant offsets. In a
+ * Each frame's map becomes a per-macroblock QP-offset field (sal-qp.c, at
+ * strength 1) delivered to the encoder, scaled by --roi-strength, as
+ * AV_FRAME_DATA_REGIONS_OF_INTEREST, which FFmpeg's libx264 and libx265
+ * wrappers turn into quant offsets; with --prefilter the same field
+ * weights a blur of the frame's less salient areas (sal-prefilter.c). In a
  * two-pass encode the fields of the first pass are kept and given again to
- * the second, so both passes see the same offsets and the engine runs
- * once. */
+ * the second, so both passes see the same offsets and pixels and the
+ * engine runs once. */
 #include "salmap.h"
 
 #include <math.h>
@@ -19,7 +21,8 @@
 #include "salmap-engine-args.h"
 #include "salmap-input.h"
 #include "salmap-progress.h"
-#include "sal-qp.h"
+#include "sal-prefilter.h"
+#include "sal-qp-attach.h"
 
 #define MB_SIZE 16
 #define DEFAULT_FPS 25
@@ -34,6 +37,7 @@ typedef struct
   gboolean two_pass;
   double crf;
   double strength;
+  double prefilter;
   double fps;
   gboolean quiet;
   char **inputs;
@@ -44,7 +48,9 @@ typedef struct
   const EncodeOptions *opts;
   SalEngine *engine;
   SalMap *map;
-  SalQp *qp;
+  SalQp *qp;                    /* at strength 1 */
+  SalPrefilter *prefilter;
+  float *offsets;               /* the field times --roi-strength */
   GPtrArray *fields;            /* float[] per frame, kept for pass 2 */
   struct SwsContext *sws;
   AVFrame *yuv;
@@ -87,6 +93,9 @@ parse_options (int argc, char **argv, EncodeOptions * opts)
         "Constant quality instead of a bitrate", "Q"},
     {"roi-strength", 's', 0, G_OPTION_ARG_DOUBLE, &opts->strength,
         "Scale of the QP offsets (default 1; 0: no offsets at all)", "S"},
+    {"prefilter", 0, 0, G_OPTION_ARG_DOUBLE, &opts->prefilter,
+          "Blur the less salient areas first, at this strength (default 0: "
+          "off; the element's default is 1)", "S"},
     {"fps", 0, 0, G_OPTION_ARG_DOUBLE, &opts->fps,
         "Frame rate (default: the video's, or 25 for images)", "N"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opts->quiet,
@@ -104,12 +113,17 @@ parse_options (int argc, char **argv, EncodeOptions * opts)
           "or a folder of images, as for salmap run. Each frame's saliency\n"
           "map becomes a QP offset per 16x16 block: more bits where people\n"
           "look, fewer elsewhere, with the frame's mean QP unchanged (see\n"
-          "docs/compression.md). Audio is copied when the input has it.",
+          "docs/compression.md). --prefilter also blurs the blocks that are\n"
+          "less salient than average (fully where strength x their QP\n"
+          "offset reaches 4); --roi-strength 0 --prefilter 1 is the\n"
+          "pre-filter alone, as any encoder would get it from the saliency\n"
+          "element's mode=prefilter. Audio is copied when the input has it.",
           "Examples:\n"
           "  salmap encode --bitrate 800 --two-pass -o out.mp4 clip.mp4\n"
           "  salmap encode --crf 26 --codec libx265 -o out.mp4 clip.mp4\n"
           "  salmap encode --bitrate 800 --two-pass --roi-strength 0 -o plain.mp4 clip.mp4\n"
-          "  salmap encode --model centre --bitrate 800 --two-pass -o centre.mp4 clip.mp4\n",
+          "  salmap encode --model centre --bitrate 800 --two-pass -o centre.mp4 clip.mp4\n"
+          "  salmap encode --roi-strength 0 --prefilter 1 --bitrate 800 --two-pass -o pf.mp4 clip.mp4\n",
           entries, &opts->engine))
     return SALMAP_EXIT_USAGE;
   if (opts->inputs == NULL || opts->inputs[0] == NULL) {
@@ -128,8 +142,9 @@ parse_options (int argc, char **argv, EncodeOptions * opts)
     salmap_printerr ("encode: --two-pass needs --bitrate");
     return SALMAP_EXIT_USAGE;
   }
-  if (opts->strength < 0 || opts->fps < 0) {
-    salmap_printerr ("encode: --roi-strength and --fps cannot be negative");
+  if (opts->strength < 0 || opts->prefilter < 0 || opts->fps < 0) {
+    salmap_printerr ("encode: --roi-strength, --prefilter and --fps cannot "
+        "be negative");
     return SALMAP_EXIT_USAGE;
   }
   if (!opts->codec)
@@ -139,10 +154,10 @@ parse_options (int argc, char **argv, EncodeOptions * opts)
   return -1;
 }
 
-/* The QP offsets of this frame: computed (and kept for a second pass), or
- * the first pass's. */
+/* The field of this frame at strength 1: computed (and kept for a second
+ * pass), or the first pass's. */
 static const float *
-frame_offsets (Encode * e, int pass, const SalFrame * frame,
+frame_field (Encode * e, int pass, const SalFrame * frame,
     const SalmapFrameInfo * info, GError ** error)
 {
   const float *offsets;
@@ -156,8 +171,7 @@ frame_offsets (Encode * e, int pass, const SalFrame * frame,
     sal_engine_get_map_size (e->engine, frame->width, frame->height, &mw,
         &mh);
     e->map = sal_map_new (mw, mh);
-    e->qp = sal_qp_new (e->width, e->height, MB_SIZE,
-        e->opts->strength);
+    e->qp = sal_qp_new (e->width, e->height, MB_SIZE, 1.0);
   }
   if (info->new_clip && info->index > 0) {
     sal_engine_reset (e->engine);
@@ -178,9 +192,24 @@ frame_offsets (Encode * e, int pass, const SalFrame * frame,
   return offsets;
 }
 
-/* The frame as YUV420P at the encoded size, with the offsets attached. */
+/* The field scaled by --roi-strength: the rule's offsets at that
+ * strength. */
+static const float *
+roi_offsets (Encode * e, const float *field, int n)
+{
+  if (e->opts->strength == 1.0)
+    return field;
+  if (!e->offsets)
+    e->offsets = g_new (float, n);
+  for (int i = 0; i < n; i++)
+    e->offsets[i] = (float) (e->opts->strength * field[i]);
+  return e->offsets;
+}
+
+/* The frame as YUV420P at the encoded size, pre-filtered if asked, with
+ * the offsets attached. */
 static AVFrame *
-convert (Encode * e, const SalmapFrameInfo * info, const float *offsets,
+convert (Encode * e, const SalmapFrameInfo * info, const float *field,
     GError ** error)
 {
   const AVFrame *src = info->av_frame;
@@ -214,10 +243,18 @@ convert (Encode * e, const SalmapFrameInfo * info, const float *offsets,
   salmap_sws_set_colorspace (e->sws, src, FALSE);
   sws_scale (e->sws, (const uint8_t * const *) src->data, src->linesize, 0,
       e->height, e->yuv->data, e->yuv->linesize);
+  if (e->opts->prefilter > 0) {
+    if (!e->prefilter)
+      e->prefilter = sal_prefilter_new (e->width, e->height, MB_SIZE);
+    if (!sal_prefilter_apply (e->prefilter, field, e->opts->prefilter,
+            SAL_FORMAT_I420, e->yuv->data, e->yuv->linesize, error))
+      return NULL;
+  }
   av_frame_remove_side_data (e->yuv, AV_FRAME_DATA_REGIONS_OF_INTEREST);
   /* Strength 0 is the plain encoder: no side data at all. */
   if (e->opts->strength > 0
-      && !sal_qp_attach (offsets, bx, by, MB_SIZE, e->yuv, error))
+      && !sal_qp_attach (roi_offsets (e, field, bx * by), bx, by, MB_SIZE,
+          e->yuv, error))
     return NULL;
   e->yuv->pts = info->index;
   return e->yuv;
@@ -269,7 +306,7 @@ run_pass (Encode * e, int pass, const char *stats, GError ** error)
   if (!input)
     return FALSE;
   while (salmap_input_next (input, &frame, &info, &input_error)) {
-    const float *offsets;
+    const float *field;
     AVFrame *yuv;
 
     if (info.index == 0) {
@@ -291,8 +328,8 @@ run_pass (Encode * e, int pass, const char *stats, GError ** error)
           frame.width, frame.height, e->src_w, e->src_h);
       goto out;
     }
-    offsets = frame_offsets (e, pass, &frame, &info, error);
-    if (!offsets || !(yuv = convert (e, &info, offsets, error)))
+    field = frame_field (e, pass, &frame, &info, error);
+    if (!field || !(yuv = convert (e, &info, field, error)))
       goto out;
 
     if (!e->encoder) {
@@ -399,11 +436,12 @@ print_summary (Encode * e)
 
   salmap_progress_clear (e->progress);
   g_printerr ("salmap: wrote %s: %d frame%s, %" G_GINT64_FORMAT " bytes, "
-      "%.1f kbit/s, %s %s%s, roi-strength %g, in %.1f s\n", e->opts->output,
+      "%.1f kbit/s, %s %s%s, roi-strength %g, prefilter %g, in %.1f s\n",
+      e->opts->output,
       e->frames, e->frames == 1 ? "" : "s", size,
       duration > 0 ? size * 8 / duration / 1000 : 0.0, e->opts->codec,
       e->opts->preset, e->opts->two_pass ? " two-pass" : "",
-      e->opts->strength, seconds);
+      e->opts->strength, e->opts->prefilter, seconds);
 }
 
 int
@@ -439,6 +477,8 @@ salmap_cmd_encode (int argc, char **argv)
   if (e.fields)
     g_ptr_array_unref (e.fields);
   sal_qp_free (e.qp);
+  sal_prefilter_free (e.prefilter);
+  g_free (e.offsets);
   if (e.map)
     sal_map_free (e.map);
   if (e.engine)

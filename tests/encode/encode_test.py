@@ -114,6 +114,148 @@ def case_qp_rule(tmp):
         assert got[0].min() < -0.5 and got[0].max() > 0.5
 
 
+# ---------------------------------------------- the pre-filter, in NumPy
+
+def prefilter_planes(fmt, w, h):
+    """(samples per row, rows, bytes per sample, channels filtered,
+    subsampling) of each plane."""
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    return {"I420": [(w, h, 1, 1, 0), (cw, ch, 1, 1, 1), (cw, ch, 1, 1, 1)],
+            "NV12": [(w, h, 1, 1, 0), (cw, ch, 2, 2, 1)],
+            "GRAY8": [(w, h, 1, 1, 0)], "RGB": [(w, h, 3, 3, 0)],
+            "BGR": [(w, h, 3, 3, 0)], "RGBA": [(w, h, 4, 3, 0)],
+            "BGRx": [(w, h, 4, 3, 0)]}[fmt]
+
+
+def lround(x):
+    return np.floor(np.asarray(x) + 0.5).astype(np.int64)
+
+
+def centre_weights(n, sub, block, blocks):
+    """Per sample: the block centre before it and the 1/256 weight of the
+    next one (centres at (k + 0.5) block, clamped at the edges)."""
+    u = np.clip((np.arange(n) + 0.5) * 2 ** sub / block - 0.5, 0, blocks - 1)
+    k = np.floor(u).astype(np.int64)
+    f = lround((u - k) * 256)
+    k, f = np.where(f == 256, k + 1, k), np.where(f == 256, 0, f)
+    return k, np.minimum(k + 1, blocks - 1), f
+
+
+def prefilter_rule(planes, field, strength, fmt, w, h, block=16):
+    """docs/compression.md's pre-filter, from the text: block weights
+    round(256 clamp(S o / 4, 0, 1)), bilinear between block centres in
+    1/256 rounded once, the [1 2 3 4 5 4 3 2 1] kernel along rows then
+    columns with replicated edges, (sum + 312) // 625, and
+    (in (256 - a) + B a + 128) >> 8; the fourth byte of a pixel kept."""
+    by, bx = field.shape
+    q = lround(256 * np.clip(strength * field.astype(np.float64) / 4, 0, 1))
+    kern = np.array([1, 2, 3, 4, 5, 4, 3, 2, 1])
+    out = []
+    for arr, (n, rows, ps, chans, sub) in zip(planes,
+                                               prefilter_planes(fmt, w, h)):
+        kx, kx1, wx = centre_weights(n, sub, block, bx)
+        ky, ky1, wy = centre_weights(rows, sub, block, by)
+        rq = q[ky] * (256 - wy)[:, None] + q[ky1] * wy[:, None]
+        a = (rq[:, kx] * (256 - wx) + rq[:, kx1] * wx + 32768) >> 16
+        p = np.pad(arr.astype(np.int64), ((4, 4), (4, 4), (0, 0)),
+                   mode="edge")
+        hs = sum(kern[d] * p[:, d:d + n] for d in range(9))
+        vs = sum(kern[d] * hs[d:d + rows] for d in range(9))
+        b = (vs + 312) // 625
+        res = arr.astype(np.int64).copy()
+        res[..., :chans] = ((arr[..., :chans] * (256 - a[..., None]) +
+                             b[..., :chans] * a[..., None] + 128) >> 8)
+        out.append(res.astype(np.uint8))
+    return out
+
+
+def run_prefilter(tmp, fmt, w, h, strength, maps, planes_per_frame):
+    """prefilter-driver on the frames: the filtered planes, per frame."""
+    src, frames = os.path.join(tmp, "maps.f32"), os.path.join(tmp, "in.raw")
+    dst = os.path.join(tmp, "out.raw")
+    maps.astype(np.float32).tofile(src)
+    with open(frames, "wb") as f:
+        for planes in planes_per_frame:
+            for a in planes:
+                f.write(a.tobytes())
+    mh, mw = maps.shape[1:]
+    subprocess.run([os.environ["PREFILTER_DRIVER"]] + [str(x) for x in (
+        w, h, fmt, strength, mw, mh, len(maps), src, frames, dst)],
+        check=True)
+    data, got, pos = open(dst, "rb").read(), [], 0
+    for _ in planes_per_frame:
+        planes = []
+        for (n, rows, ps, _, _) in prefilter_planes(fmt, w, h):
+            size = n * rows * ps
+            planes.append(np.frombuffer(data[pos:pos + size], np.uint8)
+                          .reshape(rows, n, ps))
+            pos += size
+        got.append(planes)
+    assert pos == len(data), "the driver wrote %d bytes, not %d" % (
+        len(data), pos)
+    return got
+
+
+def random_maps(rng, frames, mw, mh):
+    out = []
+    for _ in range(frames):
+        m = rng.random((mh, mw)) ** 4
+        m[rng.integers(mh), rng.integers(mw)] += 50  # a peak
+        out.append(m / m.sum())
+    return np.stack(out)
+
+
+def case_prefilter_rule(tmp):
+    """src/encode/sal-prefilter.c against prefilter_rule, with the field of
+    the QP rule at strength 1 (reset at frame 2), in every format the
+    element takes, odd sizes and chroma included."""
+    rng = np.random.default_rng(4)
+    for (fmt, w, h, mw, mh, s) in [("I420", 333, 177, 50, 31, 1.0),
+                                   ("NV12", 161, 97, 64, 36, 2.0),
+                                   ("RGBA", 100, 60, 40, 24, 1.5),
+                                   ("BGR", 64, 48, 64, 48, 0.7),
+                                   ("GRAY8", 40, 90, 7, 13, 4.0)]:
+        maps = random_maps(rng, 3, mw, mh)
+        resets = [False, False, True]
+        maps_in = maps.copy()
+        maps_in[2, 0, 0] = -maps_in[2, 0, 0]  # the driver's reset mark
+        frames = [[rng.integers(0, 256, (rows, n, ps), dtype=np.uint8)
+                   for (n, rows, ps, _, _) in prefilter_planes(fmt, w, h)]
+                  for _ in range(3)]
+        got = run_prefilter(tmp, fmt, w, h, s, maps_in, frames)
+        fields = qp_rule(list(maps.astype(np.float32)), w, h, 16, 1.0, resets)
+        changed = 0
+        for t in range(3):
+            want = prefilter_rule(frames[t], fields[t].astype(np.float32), s,
+                                  fmt, w, h)
+            for i, (g, r) in enumerate(zip(got[t], want)):
+                diff = np.abs(g.astype(int) - r)
+                # The fields agree to 1e-3 QP: a block weight on a rounding
+                # edge may differ by 1/256, a sample by one level.
+                assert diff.max() <= 1 and (diff > 0).mean() < 1e-3, (
+                    "%s %dx%d frame %d plane %d: %d samples differ, by up "
+                    "to %d" % (fmt, w, h, t, i, (diff > 0).sum(), diff.max()))
+                changed += (g != frames[t][i]).sum()
+        assert changed > 0, "%s: the pre-filter changed nothing" % fmt
+        if fmt == "RGBA":
+            assert all((g[0][..., 3] == f[0][..., 3]).all()
+                       for g, f in zip(got, frames)), "alpha was filtered"
+
+
+def case_prefilter_identity(tmp):
+    """Strength 0 leaves every format bit-exact."""
+    rng = np.random.default_rng(5)
+    for fmt in ("I420", "NV12", "RGBA", "BGRx", "RGB", "GRAY8"):
+        w, h = 67, 41
+        maps = random_maps(rng, 2, 32, 18)
+        frames = [[rng.integers(0, 256, (rows, n, ps), dtype=np.uint8)
+                   for (n, rows, ps, _, _) in prefilter_planes(fmt, w, h)]
+                  for _ in range(2)]
+        got = run_prefilter(tmp, fmt, w, h, 0, maps, frames)
+        for g, f in zip(got, frames):
+            assert all((a == b).all() for a, b in zip(g, f)), fmt
+
+
 # ------------------------------------------------------------- encoding
 
 def make_av_clip(path, frames=60, width=160, height=96):
@@ -141,6 +283,36 @@ def case_encode_video(tmp):
     plain = os.path.join(tmp, "plain.mp4")
     run(["encode", "--crf", "30", "--roi-strength", "0", "-o", plain, src])
     assert count_frames(plain) == 60
+
+
+def case_encode_prefilter(tmp):
+    """--prefilter, alone and with the offsets, in one and two passes:
+    every frame in a playable file; at one CRF, blurring where nobody looks
+    makes a noisy clip smaller (the centre prior: a map known to be
+    uneven)."""
+    src = os.path.join(tmp, "frames")
+    write_frames(src, 20, 160, 96, np.random.default_rng(6))
+    sizes = {}
+    for name, extra in (("plain", ["--roi-strength", "0"]),
+                        ("pf", ["--roi-strength", "0", "--prefilter", "1"]),
+                        ("both", ["--prefilter", "2"])):
+        out = os.path.join(tmp, name + ".mp4")
+        p = run(["encode", "--model", "centre", "--crf", "20", "-o", out] +
+                extra + [src])
+        assert "prefilter %s" % (extra[-1] if name != "plain" else "0") in \
+            p.stderr, p.stderr
+        assert count_frames(out) == 20, name
+        sizes[name] = os.path.getsize(out)
+    print(sizes)
+    assert sizes["pf"] < 0.97 * sizes["plain"], sizes
+    out = os.path.join(tmp, "two.mp4")
+    run(["encode", "--bitrate", "200", "--two-pass", "--roi-strength", "0",
+         "--prefilter", "1", "-o", out, src])
+    assert count_frames(out) == 20
+    p = run(["encode", "--crf", "30", "--prefilter", "-1", "-o", out, src],
+            expect=2)
+    assert "negative" in p.stderr, p.stderr
+    assert not leftovers(tmp)
 
 
 def write_frames(folder, n, w, h, rng):
