@@ -6,7 +6,8 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* overlay and none keep the caps; map turns any input format into GRAY8
+/* overlay, none and prefilter keep the caps (the pre-filter reads and
+ * writes every input format); map turns any input format into GRAY8
  * of the same size and rate. */
 
 #ifdef HAVE_CONFIG_H
@@ -72,7 +73,7 @@ gst_saliency_transform_caps (GstBaseTransform * trans,
   GST_OBJECT_UNLOCK (self);
 
   if (!map) {
-    /* overlay and none: the same caps on both sides */
+    /* overlay, none and prefilter: the same caps on both sides */
     result = gst_caps_ref (caps);
   } else if (direction == GST_PAD_SINK) {
     /* any of our formats in, the map out: GRAY8, same size and rate */

@@ -15,6 +15,8 @@
 #include "gstsaliencymeta.h"
 #include "colormap.h"
 #include "overlay.h"
+#include "sal-prefilter.h"
+#include "sal-qp.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +30,7 @@ typedef struct
 {
   GstSaliencyMode mode;
   gdouble alpha;
+  gdouble prefilter_strength;
   GstSaliencyColormap colormap;
   gdouble roi_threshold;
   guint max_rois;
@@ -103,6 +106,15 @@ struct _GstSaliency
   gdouble regions_threshold;
   guint regions_max;
   gboolean regions_valid;
+  guint64 maps_made;            /* counts the maps computed */
+  /* Pre-filter mode: the block field of docs/compression.md, and the last
+   * map it was updated with (maps_made at the time). */
+  SalQp *prefilter_field;
+  SalPrefilter *prefilter;
+  const float *prefilter_offsets;
+  guint64 prefilter_map;
+  gint prefilter_width;
+  gint prefilter_height;
   GstSaliencyPalette palette;
   GstSaliencyColormap palette_colormap;
   gboolean palette_valid;
@@ -138,6 +150,12 @@ void gst_saliency_attach_metas (GstSaliency * self, GstBuffer * buf,
 void gst_saliency_post_frame_message (GstSaliency * self, GstBuffer * buf,
     GstSaliencyReuse reuse, GstClockTime elapsed,
     const GstSaliencyStamp * stamp);
+
+/* gstsaliency-prefilter.c: mode prefilter */
+gboolean gst_saliency_prefilter_frame (GstSaliency * self,
+    GstVideoFrame * frame, gdouble strength);
+void gst_saliency_prefilter_reset (GstSaliency * self);
+void gst_saliency_prefilter_free (GstSaliency * self);
 
 /* gstsaliency-identity.c: source, tags, frame number, wall-clock time */
 gboolean gst_saliency_tags_to_json (const gchar * text, gchar ** json,

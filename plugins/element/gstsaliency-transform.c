@@ -8,7 +8,8 @@
 
 /* Each frame gets a map (a new one, or the latest one when the frame is
  * late or between two inference-interval frames), the outputs of
- * gstsaliency-outputs.c, and, by mode, a heatmap or the map as picture. */
+ * gstsaliency-outputs.c, and, by mode, a heatmap, the map as picture or
+ * the pre-filter (gstsaliency-prefilter.c). */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -132,6 +133,7 @@ gst_saliency_infer (GstSaliency * self, GstVideoFrame * frame)
   self->stats = out;
   self->frame_width = width;
   self->frame_height = height;
+  self->maps_made++;
   self->age = 0;
   self->regions_valid = FALSE;
   gst_saliency_renderer_set_map (self->renderer, out.data, out.width,
@@ -199,7 +201,8 @@ gst_saliency_analyse (GstSaliency * self, GstVideoFrame * in,
   return GST_FLOW_OK;
 }
 
-/* Overlay and none, and map for GRAY8 input: the buffer is the output. */
+/* Overlay, none and prefilter, and map for GRAY8 input: the buffer is the
+ * output. */
 GstFlowReturn
 gst_saliency_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
@@ -208,7 +211,7 @@ gst_saliency_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GstSaliencySettings settings;
   GstVideoFrame frame;
   GstFlowReturn ret;
-  gboolean draw_map, overlay;
+  gboolean draw_map, overlay, prefilter;
   gint64 start_time = g_get_monotonic_time ();
 
   if (G_UNLIKELY (!filter->negotiated)) {
@@ -222,9 +225,12 @@ gst_saliency_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   draw_map = settings.mode == GST_SALIENCY_MODE_MAP
       && GST_VIDEO_INFO_FORMAT (&filter->in_info) == GST_VIDEO_FORMAT_GRAY8;
   overlay = settings.mode == GST_SALIENCY_MODE_OVERLAY && settings.alpha > 0.0;
+  prefilter = settings.mode == GST_SALIENCY_MODE_PREFILTER
+      && settings.prefilter_strength > 0.0;
 
   if (!gst_video_frame_map (&frame, &filter->in_info, buf,
-          GST_MAP_READ | ((draw_map || overlay) ? GST_MAP_WRITE : 0) |
+          GST_MAP_READ | ((draw_map || overlay || prefilter) ?
+              GST_MAP_WRITE : 0) |
           GST_VIDEO_FRAME_MAP_FLAG_NO_REF)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
         ("could not map the video frame"));
@@ -244,6 +250,10 @@ gst_saliency_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     }
     gst_saliency_renderer_blend (self->renderer, &frame, &self->palette,
         settings.alpha);
+  } else if (ret == GST_FLOW_OK && prefilter) {
+    if (!gst_saliency_prefilter_frame (self, &frame,
+            settings.prefilter_strength))
+      ret = GST_FLOW_ERROR;
   }
 
   gst_video_frame_unmap (&frame);

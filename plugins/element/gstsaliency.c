@@ -83,6 +83,20 @@
  * pad's caps at the next frame, so downstream must accept both (put a
  * videoconvert after the element).
  *
+ * mode prefilter low-passes, in place and in every input format, the
+ * parts of the frame that are less salient than average, and leaves the
+ * salient ones sharp: an encoder placed after it spends fewer bits where
+ * nobody looks, and more, through its own rate control, where people do,
+ * with no metadata to read (vp8enc, vaapi, hardware encoders, x264enc).
+ * The blend weight comes from the same per-16x16-block field as
+ * saliencyenc's QP offsets (relative density, smoothed over frames,
+ * zero-mean; docs/compression.md), interpolated between block centres:
+ * a block is blurred fully (a 9x9 tent kernel) where its strength-1 QP
+ * offset times #GstSaliency:prefilter-strength reaches 4, and in
+ * proportion below. prefilter-strength 0 leaves the frame bit-exact. The
+ * field starts again wherever the model's state does (below); the metas
+ * and messages are those of the unfiltered frame.
+ *
  * #GstSaliency:model and #GstSaliency:device are read when the element goes
  * from READY to PAUSED; changing them later has no effect until the next
  * time. A model or device that cannot be used fails that state change with
@@ -132,6 +146,11 @@
  * gst-launch-1.0 -m videotestsrc pattern=ball num-buffers=30 ! \
  *     saliency mode=none model=classic post-messages=true ! fakesink
  * ]| Prints the peak, spread and regions of every frame.
+ * |[
+ * gst-launch-1.0 filesrc location=clip.mp4 ! decodebin ! videoconvert ! \
+ *     saliency mode=prefilter ! videoconvert ! vp8enc ! webmmux ! \
+ *     filesink location=out.webm
+ * ]| Saliency-guided VP8: the encoder needs to know nothing about it.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -148,6 +167,7 @@ GST_DEBUG_CATEGORY (gst_saliency_debug);
 
 #define DEFAULT_MODE GST_SALIENCY_MODE_OVERLAY
 #define DEFAULT_ALPHA 0.5
+#define DEFAULT_PREFILTER_STRENGTH 1.0
 #define DEFAULT_COLORMAP GST_SALIENCY_COLORMAP_TURBO
 #define DEFAULT_ROI_THRESHOLD 0.5
 #define DEFAULT_MAX_ROIS 4
@@ -185,6 +205,7 @@ enum
   PROP_TAGS,
   PROP_MESSAGE_INTERVAL,
   PROP_STATS_INTERVAL,
+  PROP_PREFILTER_STRENGTH,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -213,6 +234,9 @@ gst_saliency_mode_get_type (void)
         "Output the saliency map as GRAY8 video at the frame size", "map"},
     {GST_SALIENCY_MODE_NONE,
         "Leave the frame unchanged: metadata and messages only", "none"},
+    {GST_SALIENCY_MODE_PREFILTER,
+          "Blur the areas nobody looks at (prefilter-strength), for "
+          "encoders that read no metadata", "prefilter"},
     {0, NULL, NULL},
   };
 
@@ -255,8 +279,9 @@ gst_saliency_class_init (GstSaliencyClass * klass)
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode",
           "What to do to the picture: draw a heatmap over it (overlay), "
-          "replace it with the map as GRAY8 (map), or nothing (none); "
-          "metadata is attached in every mode",
+          "replace it with the map as GRAY8 (map), nothing (none), or blur "
+          "where nobody looks before an encoder (prefilter); metadata is "
+          "attached in every mode",
           GST_TYPE_SALIENCY_MODE, DEFAULT_MODE,
           G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
           G_PARAM_STATIC_STRINGS));
@@ -266,6 +291,16 @@ gst_saliency_class_init (GstSaliencyClass * klass)
           "Opacity of the heatmap in overlay mode: 0 leaves the frame as it "
           "is, 1 shows only the heatmap",
           0.0, 1.0, DEFAULT_ALPHA,
+          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_PREFILTER_STRENGTH,
+      g_param_spec_double ("prefilter-strength", "Pre-filter strength",
+          "How much mode prefilter blurs the less salient areas: a 16x16 "
+          "block is blurred fully where its QP offset of the saliency "
+          "encoding rule times this reaches 4 QP, and in proportion below; "
+          "0 leaves the frame untouched",
+          0.0, 8.0, DEFAULT_PREFILTER_STRENGTH,
           G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
           GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
 
@@ -462,6 +497,7 @@ gst_saliency_init (GstSaliency * self)
 {
   self->settings.mode = DEFAULT_MODE;
   self->settings.alpha = DEFAULT_ALPHA;
+  self->settings.prefilter_strength = DEFAULT_PREFILTER_STRENGTH;
   self->settings.colormap = DEFAULT_COLORMAP;
   self->settings.roi_threshold = DEFAULT_ROI_THRESHOLD;
   self->settings.max_rois = DEFAULT_MAX_ROIS;
@@ -554,7 +590,7 @@ gst_saliency_set_property (GObject * object, guint prop_id,
     case PROP_MODE:{
       GstSaliencyMode mode = g_value_get_enum (value);
 
-      /* Only map changes the caps; overlay and none switch at once. */
+      /* Only map changes the caps; the other modes switch at once. */
       reconfigure = (mode == GST_SALIENCY_MODE_MAP)
           != (self->settings.mode == GST_SALIENCY_MODE_MAP);
       self->settings.mode = mode;
@@ -562,6 +598,9 @@ gst_saliency_set_property (GObject * object, guint prop_id,
     }
     case PROP_ALPHA:
       self->settings.alpha = g_value_get_double (value);
+      break;
+    case PROP_PREFILTER_STRENGTH:
+      self->settings.prefilter_strength = g_value_get_double (value);
       break;
     case PROP_COLORMAP:
       self->settings.colormap = g_value_get_enum (value);
@@ -677,6 +716,9 @@ gst_saliency_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_ALPHA:
       g_value_set_double (value, self->settings.alpha);
+      break;
+    case PROP_PREFILTER_STRENGTH:
+      g_value_set_double (value, self->settings.prefilter_strength);
       break;
     case PROP_COLORMAP:
       g_value_set_enum (value, self->settings.colormap);
@@ -802,6 +844,7 @@ gst_saliency_reset (GstSaliency * self)
     gst_saliency_renderer_set_map (self->renderer, NULL, 0, 0, 0.0f);
   self->age = 0;
   self->regions_valid = FALSE;
+  gst_saliency_prefilter_reset (self);
   self->warm = FALSE;
   self->next_pts = GST_CLOCK_TIME_NONE;
 
@@ -887,6 +930,7 @@ gst_saliency_stop (GstBaseTransform * trans)
   gst_saliency_reset (self);
   g_clear_pointer (&self->engine, sal_engine_free);
   g_clear_pointer (&self->renderer, gst_saliency_renderer_free);
+  gst_saliency_prefilter_free (self);
 
   return TRUE;
 }

@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  * @GST_SALIENCY_MODE_OVERLAY: blend a heatmap of the map into the frame
  * @GST_SALIENCY_MODE_MAP: output the map itself, as GRAY8 at the frame size
  * @GST_SALIENCY_MODE_NONE: leave the frame as it is (metadata only)
+ * @GST_SALIENCY_MODE_PREFILTER: blur the areas nobody looks at, for
+ *   encoders that read no saliency metadata
  *
  * What the saliency element does to the picture.
  */
@@ -28,6 +30,7 @@ typedef enum
   GST_SALIENCY_MODE_OVERLAY,
   GST_SALIENCY_MODE_MAP,
   GST_SALIENCY_MODE_NONE,
+  GST_SALIENCY_MODE_PREFILTER,
 } GstSaliencyMode;
 
 #define GST_TYPE_SALIENCY_MODE (gst_saliency_mode_get_type ())

@@ -76,10 +76,11 @@ set_caps (GstHarness * h, GstVideoFormat format, gint width, gint height)
 }
 
 /* A dull gray frame with a saturated red disc centred at (bx, by), as
- * fractions of the size, in any format; timestamped as frame @n. */
+ * fractions of the size, in any format; timestamped as frame @n. The gray
+ * has a checkerboard of +-@texture levels, what a blur takes away. */
 static GstBuffer *
-make_frame (GstVideoFormat format, gint width, gint height, gdouble bx,
-    gdouble by, guint n)
+make_textured_frame (GstVideoFormat format, gint width, gint height,
+    gdouble bx, gdouble by, guint n, gint texture)
 {
   GstVideoInfo rgba_info, info;
   GstVideoFrame src, dst;
@@ -100,10 +101,11 @@ make_frame (GstVideoFormat format, gint width, gint height, gdouble bx,
     for (gint x = 0; x < width; x++, p += 4) {
       gdouble dx = x + 0.5 - bx * width, dy = y + 0.5 - by * height;
       gboolean inside = dx * dx + dy * dy <= radius * radius;
+      gint gray = 112 + ((x + y) % 2 ? texture : -texture);
 
-      p[0] = inside ? 235 : 112;
-      p[1] = inside ? 30 : 112;
-      p[2] = inside ? 20 : 112;
+      p[0] = inside ? 235 : gray;
+      p[1] = inside ? 30 : gray;
+      p[2] = inside ? 20 : gray;
       p[3] = 255;
     }
   }
@@ -120,6 +122,13 @@ make_frame (GstVideoFormat format, gint width, gint height, gdouble bx,
   GST_BUFFER_PTS (buf) = n * FRAME_DURATION;
   GST_BUFFER_DURATION (buf) = FRAME_DURATION;
   return buf;
+}
+
+static GstBuffer *
+make_frame (GstVideoFormat format, gint width, gint height, gdouble bx,
+    gdouble by, guint n)
+{
+  return make_textured_frame (format, width, height, bx, by, n, 0);
 }
 
 static GstVideoInfo *
@@ -685,6 +694,18 @@ typedef enum
   HISTORY_GAP,
 } History;
 
+/* A seek's events: flush, then a new segment. */
+static void
+push_flush (GstHarness * h)
+{
+  GstSegment segment;
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+}
+
 /* The map of a reference frame pushed after @n_before moving frames and,
  * in between, what @history says. */
 static GstBuffer *
@@ -701,14 +722,8 @@ map_after_history (const gchar * properties, guint n_before,
         0.15 + 0.1 * (n % 4), 0.8 - 0.1 * (n % 3), n);
     gst_buffer_unref (gst_harness_push_and_pull (h, buf));
   }
-  if (history == HISTORY_FLUSH) {
-    GstSegment segment;
-
-    fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
-    fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
-    gst_segment_init (&segment, GST_FORMAT_TIME);
-    fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
-  }
+  if (history == HISTORY_FLUSH)
+    push_flush (h);
   buf = make_frame (GST_VIDEO_FORMAT_RGB, WIDTH, HEIGHT, BLOB_X, BLOB_Y,
       history == HISTORY_GAP ? n + 60 : n);
   if (history == HISTORY_DISCONT)
@@ -764,6 +779,150 @@ GST_START_TEST (test_reset)
   }
 
   gst_buffer_unref (history);
+  gst_buffer_unref (fresh);
+}
+
+GST_END_TEST;
+
+/* Mean absolute difference of component 0 (R, Y or gray) of two frames
+ * of @format over the pixels within @radius of (cx, cy), or, with a
+ * negative @radius, farther than -@radius from it. */
+static gdouble
+component_difference (GstVideoFormat format, GstBuffer * a, GstBuffer * b,
+    gdouble cx, gdouble cy, gdouble radius)
+{
+  GstVideoInfo info;
+  GstVideoFrame fa, fb;
+  gdouble sum = 0.0;
+  guint n = 0;
+
+  gst_video_info_set_format (&info, format, WIDTH, HEIGHT);
+  fail_unless (gst_video_frame_map (&fa, &info, a, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fb, &info, b, GST_MAP_READ));
+  for (gint y = 0; y < HEIGHT; y++)
+    for (gint x = 0; x < WIDTH; x++) {
+      gdouble d = hypot (x + 0.5 - cx, y + 0.5 - cy);
+      gsize off = y * GST_VIDEO_FRAME_COMP_STRIDE (&fa, 0)
+          + x * GST_VIDEO_FRAME_COMP_PSTRIDE (&fa, 0);
+
+      if (radius >= 0 ? d > radius : d <= -radius)
+        continue;
+      sum += abs (GST_VIDEO_FRAME_COMP_DATA (&fa, 0)[off]
+          - GST_VIDEO_FRAME_COMP_DATA (&fb, 0)[off]);
+      n++;
+    }
+  gst_video_frame_unmap (&fb);
+  gst_video_frame_unmap (&fa);
+  fail_unless (n > 0);
+  return sum / n;
+}
+
+/* Mean absolute difference of the bytes of two buffers of one size. */
+static gdouble
+bytes_difference (GstBuffer * a, GstBuffer * b)
+{
+  GstMapInfo ma, mb;
+  gdouble sum = 0.0;
+
+  fail_unless (gst_buffer_map (a, &ma, GST_MAP_READ));
+  fail_unless (gst_buffer_map (b, &mb, GST_MAP_READ));
+  fail_unless_equals_int (ma.size, mb.size);
+  for (gsize i = 0; i < ma.size; i++)
+    sum += abs (ma.data[i] - mb.data[i]);
+  gst_buffer_unmap (b, &mb);
+  gst_buffer_unmap (a, &ma);
+  return sum / ma.size;
+}
+
+/* mode=prefilter in every format: every frame comes out with its metas,
+ * the salient disc stays sharp and the textured background is blurred;
+ * strength 0 changes nothing. */
+GST_START_TEST (test_mode_prefilter)
+{
+  const gdouble cx = BLOB_X * WIDTH, cy = BLOB_Y * HEIGHT;
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
+    const gchar *name = gst_video_format_to_string (formats[i]);
+    GstHarness *h = harness_new ("mode=prefilter prefilter-strength=4");
+    GstBuffer *in = NULL, *out = NULL;
+    gdouble near, far;
+
+    set_caps (h, formats[i], WIDTH, HEIGHT);
+    for (guint n = 0; n < 4; n++) {
+      g_clear_pointer (&in, gst_buffer_unref);
+      g_clear_pointer (&out, gst_buffer_unref);
+      in = make_textured_frame (formats[i], WIDTH, HEIGHT, BLOB_X, BLOB_Y,
+          n, 24);
+      out = gst_harness_push_and_pull (h, gst_buffer_copy_deep (in));
+      fail_unless (out != NULL, "%s: frame %u did not come out", name, n);
+      check_meta (out, WIDTH, HEIGHT);
+    }
+    fail_unless_equals_int (gst_harness_buffers_received (h), 4);
+    near = component_difference (formats[i], in, out, cx, cy, 4.0);
+    far = component_difference (formats[i], in, out, cx, cy, -20.0);
+    GST_INFO ("%s: changed by %.2f levels at the disc, %.2f far from it",
+        name, near, far);
+    fail_unless (far > 8.0, "%s: the background was not blurred (%.2f)",
+        name, far);
+    fail_unless (near < far / 4, "%s: the disc changed by %.2f, the "
+        "background by %.2f", name, near, far);
+
+    /* Strength 0, while playing: bit-exact. */
+    g_object_set (element_of (h), "prefilter-strength", 0.0, NULL);
+    gst_buffer_unref (out);
+    out = gst_harness_push_and_pull (h, gst_buffer_copy_deep (in));
+    fail_unless (bytes_difference (in, out) == 0.0,
+        "%s: strength 0 changed the picture", name);
+    gst_buffer_unref (out);
+    gst_buffer_unref (in);
+    gst_harness_teardown (h);
+  }
+}
+
+GST_END_TEST;
+
+/* The output of mode=prefilter for a textured reference frame after
+ * @n_before frames with the disc elsewhere, with or without a flush
+ * between. */
+static GstBuffer *
+prefilter_after (guint n_before, gboolean flush)
+{
+  GstHarness *h = harness_new ("mode=prefilter prefilter-strength=4");
+  GstBuffer *out;
+  guint n = 0;
+
+  set_caps (h, GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT);
+  for (; n < n_before; n++)
+    gst_buffer_unref (gst_harness_push_and_pull (h,
+            make_textured_frame (GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT, 0.2,
+                0.75, n, 24)));
+  if (flush)
+    push_flush (h);
+  out = gst_harness_push_and_pull (h, make_textured_frame
+      (GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT, BLOB_X, BLOB_Y, n, 24));
+  gst_harness_teardown (h);
+  return out;
+}
+
+/* The pre-filter's smoothing over time starts again at a flush (a seek):
+ * the frame after it is filtered as at a fresh start. */
+GST_START_TEST (test_prefilter_reset)
+{
+  GstBuffer *fresh = prefilter_after (0, FALSE);
+  GstBuffer *kept = prefilter_after (6, FALSE);
+  GstBuffer *flushed = prefilter_after (6, TRUE);
+  gdouble history = bytes_difference (fresh, kept);
+  gdouble reset = bytes_difference (fresh, flushed);
+
+  GST_INFO ("the history changes the output by %.3f levels, after a flush "
+      "by %.3f", history, reset);
+  /* The history matters: the test tests something. */
+  fail_unless (history > 0.05, "history changed the output by %.3f only",
+      history);
+  fail_unless (reset == 0.0, "after a flush the output differs by %.3f "
+      "levels from a fresh start", reset);
+  gst_buffer_unref (flushed);
+  gst_buffer_unref (kept);
   gst_buffer_unref (fresh);
 }
 
@@ -1267,6 +1426,8 @@ saliency_suite (void)
   tcase_add_test (tc, test_mode_overlay);
   tcase_add_test (tc, test_overlay_gray_is_map);
   tcase_add_test (tc, test_mode_none);
+  tcase_add_test (tc, test_mode_prefilter);
+  tcase_add_test (tc, test_prefilter_reset);
   tcase_add_test (tc, test_shared_input);
   tcase_add_test (tc, test_meta_every_buffer);
   tcase_add_test (tc, test_rois);
