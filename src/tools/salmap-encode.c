@@ -95,7 +95,7 @@ parse_options (int argc, char **argv, EncodeOptions * opts)
         "Scale of the QP offsets (default 1; 0: no offsets at all)", "S"},
     {"prefilter", 0, 0, G_OPTION_ARG_DOUBLE, &opts->prefilter,
           "Blur the less salient areas first, at this strength (default 0: "
-          "off; the element's default is 1)", "S"},
+          "off; the element's default is 0.5)", "S"},
     {"fps", 0, 0, G_OPTION_ARG_DOUBLE, &opts->fps,
         "Frame rate (default: the video's, or 25 for images)", "N"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opts->quiet,
@@ -115,7 +115,7 @@ parse_options (int argc, char **argv, EncodeOptions * opts)
           "look, fewer elsewhere, with the frame's mean QP unchanged (see\n"
           "docs/compression.md). --prefilter also blurs the blocks that are\n"
           "less salient than average (fully where strength x their QP\n"
-          "offset reaches 4); --roi-strength 0 --prefilter 1 is the\n"
+          "offset reaches 4); --roi-strength 0 --prefilter 0.5 is the\n"
           "pre-filter alone, as any encoder would get it from the saliency\n"
           "element's mode=prefilter. Audio is copied when the input has it.",
           "Examples:\n"
@@ -123,7 +123,7 @@ parse_options (int argc, char **argv, EncodeOptions * opts)
           "  salmap encode --crf 26 --codec libx265 -o out.mp4 clip.mp4\n"
           "  salmap encode --bitrate 800 --two-pass --roi-strength 0 -o plain.mp4 clip.mp4\n"
           "  salmap encode --model centre --bitrate 800 --two-pass -o centre.mp4 clip.mp4\n"
-          "  salmap encode --roi-strength 0 --prefilter 1 --bitrate 800 --two-pass -o pf.mp4 clip.mp4\n",
+          "  salmap encode --roi-strength 0 --prefilter 0.5 --bitrate 800 --two-pass -o pf.mp4 clip.mp4\n",
           entries, &opts->engine))
     return SALMAP_EXIT_USAGE;
   if (opts->inputs == NULL || opts->inputs[0] == NULL) {
