@@ -8,7 +8,9 @@
     exactly them;
   - scores() at share b equals a mixture computed here from the spec
     (docs/default-model-spec.md step 9), and share 0 leaves the network's
-    map alone.
+    map alone;
+  - ensemble() (--orders) gives each frame the mean of the models' maps,
+    and the frames of one model unchanged.
 Skips (77) without torch."""
 
 import os
@@ -95,6 +97,26 @@ def main():
                              % (what, seq, *have[seq], cc, kld))
     if abs(cm.mean_gain(got) - cm.mean_gain(net0)) < 1e-6:
         fails.append("the share changed nothing")
+
+    # The ensemble of two models: the mean of their distributions.
+    other = dm.random_model(seed=5, widths=dict(dm.WIDTHS, motion=1))
+    frames2 = cm.clip_outputs(other, held)
+    for (seq, lg, s, g), a, o in zip(cm.ensemble([frames, frames2]), frames,
+                                     frames2):
+        want = 0.5 * (torch.softmax(a[1].reshape(-1).double(), 0) +
+                      torch.softmax(o[1].reshape(-1).double(), 0))
+        have = torch.softmax(lg.reshape(-1).double(), 0)
+        if seq != a[0] or s is not a[2] or g is not a[3] or \
+                (have - want).abs().max() > 1e-6:
+            fails.append("ensemble(): not the mean of the two maps (%s, "
+                         "max difference %.2e)" % (seq, float(
+                             (have - want).abs().max())))
+            break
+    for (_, lg, _, _), a in zip(cm.ensemble([frames]), frames):
+        if (torch.softmax(lg.reshape(-1), 0) -
+                torch.softmax(a[1].reshape(-1), 0)).abs().max() > 1e-6:
+            fails.append("ensemble() of one model changed its map")
+            break
 
     print("folds: %s" % folds)
     for f in fails:
