@@ -5,7 +5,7 @@
 # every survivor at exit.
 . "$(dirname "$0")/common.sh"
 
-for mode in overlay map none; do
+for mode in overlay map none prefilter; do
   GST_TRACERS=leaks GST_DEBUG=GST_TRACER:7 gst-launch-1.0 -q \
     videotestsrc num-buffers=8 ! video/x-raw,width=96,height=64 ! \
     videoconvert ! saliency mode=$mode post-messages=true max-rois=4 inference-interval=2 $model ! \
@@ -16,4 +16,4 @@ for mode in overlay map none; do
 $leaked"
 done
 
-echo "no leaks in overlay, map and none modes"
+echo "no leaks in overlay, map, none and prefilter modes"
