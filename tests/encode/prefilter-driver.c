@@ -63,6 +63,13 @@ planes_init (Planes * p, SalPixelFormat format, int w, int h)
   }
 }
 
+static void
+planes_clear (Planes * p)
+{
+  for (int i = 0; i < p->n; i++)
+    g_free (p->data[i]);
+}
+
 static gboolean
 planes_io (Planes * p, FILE * f, gboolean write)
 {
@@ -130,6 +137,11 @@ bench (int w, int h, SalPixelFormat format, double strength, int frames)
   printf ("%dx%d %s strength %g: median %.2f ms, min %.2f ms over %d "
       "frames\n", w, h, sal_pixel_format_to_string (format), strength,
       ms[frames / 2], ms[0], frames);
+  planes_clear (&p);
+  g_free (ms);
+  sal_prefilter_free (pf);
+  sal_qp_free (qp);
+  sal_map_free (map);
   return 0;
 }
 
@@ -186,6 +198,7 @@ main (int argc, char **argv)
     else if (!planes_io (&p, out, TRUE))
       status = 1;
   }
+  planes_clear (&p);
   sal_prefilter_free (pf);
   sal_qp_free (qp);
   sal_map_free (map);
