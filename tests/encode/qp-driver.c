@@ -1,4 +1,4 @@
-/* Runs salmap's QP-offset rule (src/tools/salmap-qp.c) on maps from a file,
+/* Runs salmap's QP-offset rule (src/encode/sal-qp.c) on maps from a file,
  * for encode_test.py to compare with its NumPy version of the rule.
  *
  * usage: qp-driver WIDTH HEIGHT BLOCK STRENGTH MAP_W MAP_H FRAMES IN OUT
