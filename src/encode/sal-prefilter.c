@@ -18,46 +18,17 @@ struct _SalPrefilter
   int width, height, block, bx, by;
   guint16 *q;                   /* blend weight per block, 0 .. 256 */
   int *row_q;                   /* q interpolated to a row: bx + 1 */
-  int *start;                   /* first sample from block centre k: bx + 1 */
-  int *weight;                  /* per sample: that of the next centre */
+  /* Per column subsampling (0: full width, 1: 4:2:0 chroma), set up once:
+   * the first sample from block centre k (bx + 1), and per sample the
+   * weight of the next centre. */
+  int *start[2];
+  int *weight[2];
   guint16 *sample_alpha;        /* per sample of a row */
   guint16 *alpha;               /* per byte of a row */
   guint8 *padded;               /* a row with R pixels replicated each side */
   guint16 *ring;                /* TAPS rows blurred along the row */
   gsize row_bytes;              /* the widest row the buffers hold */
 };
-
-SalPrefilter *
-sal_prefilter_new (int width, int height, int block_size)
-{
-  SalPrefilter *pf = g_new0 (SalPrefilter, 1);
-
-  pf->width = width;
-  pf->height = height;
-  pf->block = block_size;
-  pf->bx = (width + block_size - 1) / block_size;
-  pf->by = (height + block_size - 1) / block_size;
-  pf->q = g_new0 (guint16, pf->bx * pf->by);
-  pf->row_q = g_new0 (int, pf->bx + 1);
-  pf->start = g_new0 (int, pf->bx + 1);
-  return pf;
-}
-
-void
-sal_prefilter_free (SalPrefilter * pf)
-{
-  if (!pf)
-    return;
-  g_free (pf->q);
-  g_free (pf->row_q);
-  g_free (pf->start);
-  g_free (pf->weight);
-  g_free (pf->sample_alpha);
-  g_free (pf->alpha);
-  g_free (pf->padded);
-  g_free (pf->ring);
-  g_free (pf);
-}
 
 /* Sample i of an axis subsampled by 2^sub has its centre at frame pixel
  * (i + 0.5) 2^sub; block k's centre is at (k + 0.5) block, clamped at the
@@ -76,6 +47,60 @@ axis_weights (int i, int sub, int block, int blocks, int *index, int *w)
   }
   *index = k;
   *w = (int) f;
+}
+
+/* The column tables of the frame's width subsampled by 2^sub. */
+static void
+column_tables (SalPrefilter * pf, int sub)
+{
+  int n = (pf->width + sub) >> sub;
+
+  pf->start[sub] = g_new (int, pf->bx + 1);
+  pf->weight[sub] = g_new (int, n);
+  for (int k = 0; k <= pf->bx; k++)
+    pf->start[sub][k] = n;
+  for (int i = 0, k = 0; i < n; i++) {
+    int index;
+    axis_weights (i, sub, pf->block, pf->bx, &index, &pf->weight[sub][i]);
+    /* The index never decreases. */
+    for (; k <= index; k++)
+      pf->start[sub][k] = i;
+  }
+}
+
+SalPrefilter *
+sal_prefilter_new (int width, int height, int block_size)
+{
+  SalPrefilter *pf = g_new0 (SalPrefilter, 1);
+
+  pf->width = width;
+  pf->height = height;
+  pf->block = block_size;
+  pf->bx = (width + block_size - 1) / block_size;
+  pf->by = (height + block_size - 1) / block_size;
+  pf->q = g_new0 (guint16, pf->bx * pf->by);
+  pf->row_q = g_new0 (int, pf->bx + 1);
+  column_tables (pf, 0);
+  column_tables (pf, 1);
+  return pf;
+}
+
+void
+sal_prefilter_free (SalPrefilter * pf)
+{
+  if (!pf)
+    return;
+  g_free (pf->q);
+  g_free (pf->row_q);
+  for (int sub = 0; sub < 2; sub++) {
+    g_free (pf->start[sub]);
+    g_free (pf->weight[sub]);
+  }
+  g_free (pf->sample_alpha);
+  g_free (pf->alpha);
+  g_free (pf->padded);
+  g_free (pf->ring);
+  g_free (pf);
 }
 
 /* One plane: samples of pstride bytes, the first channels of which are
@@ -132,6 +157,7 @@ row_alpha (SalPrefilter * pf, const Plane * p, int y)
 {
   int j, wy, any = 0, ps = p->pstride;
   const guint16 *q0, *q1;
+  const int *start, *weight;
   guint16 *a;
 
   axis_weights (y, p->sub_y, pf->block, pf->by, &j, &wy);
@@ -147,10 +173,12 @@ row_alpha (SalPrefilter * pf, const Plane * p, int y)
   /* The samples between two block centres in runs, linear in the weight:
    * loops the compiler vectorises, where a per-sample index would not. */
   a = ps == 1 ? pf->alpha : pf->sample_alpha;
+  start = pf->start[p->sub_x];
+  weight = pf->weight[p->sub_x];
   for (int k = 0; k < pf->bx; k++) {
     int q0k = pf->row_q[k], dq = pf->row_q[k + 1] - q0k;
-    for (int i = pf->start[k]; i < pf->start[k + 1]; i++)
-      a[i] = (q0k * WEIGHT_ONE + dq * pf->weight[i]
+    for (int i = start[k]; i < start[k + 1]; i++)
+      a[i] = (q0k * WEIGHT_ONE + dq * weight[i]
           + (1 << (2 * WEIGHT_BITS - 1))) >> (2 * WEIGHT_BITS);
   }
   if (ps > 1)
@@ -186,16 +214,6 @@ filter_plane (SalPrefilter * pf, const Plane * p)
   int next = 0;
 
   ensure_rows (pf, n);
-  pf->weight = g_renew (int, pf->weight, p->width);
-  for (int k = 0; k <= pf->bx; k++)
-    pf->start[k] = p->width;
-  for (int i = 0, k = 0; i < p->width; i++) {
-    int index;
-    axis_weights (i, p->sub_x, pf->block, pf->bx, &index, &pf->weight[i]);
-    /* The index never decreases. */
-    for (; k <= index; k++)
-      pf->start[k] = i;
-  }
 
   /* Row y is overwritten after rows up to y + R were blurred along the
    * row from the original: a ring of TAPS rows suffices. */
