@@ -46,6 +46,23 @@ typedef enum
 SalPixelFormat sal_pixel_format_from_string (const char *name);
 const char *sal_pixel_format_to_string (SalPixelFormat format);
 
+/* One plane of a pixel format: bytes per pixel, colour channels in them
+ * (a packed format's fourth byte is not one) and chroma subsampling
+ * (1: half the width and height, rounded up). */
+typedef struct
+{
+  int pixel_stride;
+  int channels;
+  int subsampling;
+} SalPlaneLayout;
+
+/* Fills planes[0..n) for format and returns n (1 to 3), or 0 for a format
+ * the engine cannot read. */
+int sal_pixel_format_planes (SalPixelFormat format, SalPlaneLayout planes[3]);
+/* A plane's width or height in pixels, from the frame's. */
+#define SAL_PLANE_SIZE(size, plane) \
+  (((size) + (plane)->subsampling) >> (plane)->subsampling)
+
 /* A frame in host memory. Planes: packed formats use plane 0; I420 uses
  * Y, U, V; NV12 uses Y, UV. Strides are in bytes. Any width/height >= 1. */
 typedef struct

@@ -232,41 +232,16 @@ filter_plane (SalPrefilter * pf, const Plane * p)
   }
 }
 
-/* The planes of each format: bytes per sample, channels filtered (not
- * the fourth byte of a packed pixel), 4:2:0 subsampling. */
-typedef struct
-{
-  int pstride, channels, sub;
-} Layout;
-
-static const struct
-{
-  SalPixelFormat format;
-  int n_planes;
-  Layout planes[3];
-} layouts[] = {
-  {SAL_FORMAT_RGBx, 1, {{4, 3, 0}}},
-  {SAL_FORMAT_BGRx, 1, {{4, 3, 0}}},
-  {SAL_FORMAT_RGBA, 1, {{4, 3, 0}}},
-  {SAL_FORMAT_BGRA, 1, {{4, 3, 0}}},
-  {SAL_FORMAT_RGB, 1, {{3, 3, 0}}},
-  {SAL_FORMAT_BGR, 1, {{3, 3, 0}}},
-  {SAL_FORMAT_GRAY8, 1, {{1, 1, 0}}},
-  {SAL_FORMAT_I420, 3, {{1, 1, 0}, {1, 1, 1}, {1, 1, 1}}},
-  {SAL_FORMAT_NV12, 2, {{1, 1, 0}, {2, 2, 1}}},
-};
-
 gboolean
 sal_prefilter_apply (SalPrefilter * pf, const float *field, double strength,
     SalPixelFormat format, guint8 * const data[3], const int stride[3],
     GError ** error)
 {
-  guint l = 0;
+  SalPlaneLayout layout[3];
+  int n_planes = sal_pixel_format_planes (format, layout);
   int any = 0;
 
-  while (l < G_N_ELEMENTS (layouts) && layouts[l].format != format)
-    l++;
-  if (l == G_N_ELEMENTS (layouts)) {
+  if (n_planes == 0) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED_FORMAT,
         "the pre-filter cannot read this pixel format: give it RGB, I420, "
         "NV12 or GRAY8");
@@ -282,11 +257,11 @@ sal_prefilter_apply (SalPrefilter * pf, const float *field, double strength,
   /* Strength 0, or a field without a less salient block: untouched. */
   if (!any)
     return TRUE;
-  for (int i = 0; i < layouts[l].n_planes; i++) {
-    const Layout *lay = &layouts[l].planes[i];
-    Plane p = { data[i], stride[i], (pf->width + lay->sub) >> lay->sub,
-      (pf->height + lay->sub) >> lay->sub, lay->pstride, lay->channels,
-      lay->sub, lay->sub
+  for (int i = 0; i < n_planes; i++) {
+    const SalPlaneLayout *lay = &layout[i];
+    Plane p = { data[i], stride[i], SAL_PLANE_SIZE (pf->width, lay),
+      SAL_PLANE_SIZE (pf->height, lay), lay->pixel_stride, lay->channels,
+      lay->subsampling, lay->subsampling
     };
     filter_plane (pf, &p);
   }

@@ -32,6 +32,35 @@ sal_pixel_format_to_string (SalPixelFormat format)
   return format_names[format];
 }
 
+static const struct
+{
+  SalPixelFormat format;
+  int n_planes;
+  SalPlaneLayout planes[3];
+} plane_layouts[] = {
+  {SAL_FORMAT_RGBx, 1, {{4, 3, 0}}},
+  {SAL_FORMAT_BGRx, 1, {{4, 3, 0}}},
+  {SAL_FORMAT_RGBA, 1, {{4, 3, 0}}},
+  {SAL_FORMAT_BGRA, 1, {{4, 3, 0}}},
+  {SAL_FORMAT_RGB, 1, {{3, 3, 0}}},
+  {SAL_FORMAT_BGR, 1, {{3, 3, 0}}},
+  {SAL_FORMAT_GRAY8, 1, {{1, 1, 0}}},
+  {SAL_FORMAT_I420, 3, {{1, 1, 0}, {1, 1, 1}, {1, 1, 1}}},
+  {SAL_FORMAT_NV12, 2, {{1, 1, 0}, {2, 2, 1}}},
+};
+
+int
+sal_pixel_format_planes (SalPixelFormat format, SalPlaneLayout planes[3])
+{
+  for (guint i = 0; i < G_N_ELEMENTS (plane_layouts); i++)
+    if (plane_layouts[i].format == format) {
+      memcpy (planes, plane_layouts[i].planes,
+          sizeof (SalPlaneLayout) * plane_layouts[i].n_planes);
+      return plane_layouts[i].n_planes;
+    }
+  return 0;
+}
+
 gboolean
 sal_parse_net_size (const char *text, int *width, int *height,
     GError ** error)

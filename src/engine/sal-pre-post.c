@@ -64,36 +64,15 @@ sal_pre_post_clear (SalPrePost * pp)
 static int
 plane_layout (const SalFrame * f, int row_bytes[3], int rows[3])
 {
-  int cw = (f->width + 1) / 2, ch = (f->height + 1) / 2;
+  SalPlaneLayout layout[3];
+  int n = sal_pixel_format_planes (f->format, layout);
 
-  rows[0] = f->height;
-  switch (f->format) {
-    case SAL_FORMAT_RGBx:
-    case SAL_FORMAT_BGRx:
-    case SAL_FORMAT_RGBA:
-    case SAL_FORMAT_BGRA:
-      row_bytes[0] = f->width * 4;
-      return 1;
-    case SAL_FORMAT_RGB:
-    case SAL_FORMAT_BGR:
-      row_bytes[0] = f->width * 3;
-      return 1;
-    case SAL_FORMAT_GRAY8:
-      row_bytes[0] = f->width;
-      return 1;
-    case SAL_FORMAT_I420:
-      row_bytes[0] = f->width;
-      row_bytes[1] = row_bytes[2] = cw;
-      rows[1] = rows[2] = ch;
-      return 3;
-    case SAL_FORMAT_NV12:
-      row_bytes[0] = f->width;
-      row_bytes[1] = cw * 2;
-      rows[1] = ch;
-      return 2;
-    default:
-      return 0;
+  for (int p = 0; p < n; p++) {
+    row_bytes[p] = SAL_PLANE_SIZE (f->width, &layout[p])
+        * layout[p].pixel_stride;
+    rows[p] = SAL_PLANE_SIZE (f->height, &layout[p]);
   }
+  return n;
 }
 
 gboolean

@@ -133,38 +133,17 @@ typedef struct
 static void
 frames_layout (Frames * fr)
 {
-  int w = fr->width, h = fr->height, cw = (w + 1) / 2, ch = (h + 1) / 2;
-  int bpp = 4;
+  SalPlaneLayout layout[3];
+  gsize offset = 0;
 
-  switch (fr->format) {
-    case SAL_FORMAT_I420:
-      fr->n_planes = 3;
-      fr->stride[0] = w;
-      fr->stride[1] = fr->stride[2] = cw;
-      fr->plane_offset[1] = (gsize) w * h;
-      fr->plane_offset[2] = fr->plane_offset[1] + (gsize) cw * ch;
-      fr->frame_bytes = fr->plane_offset[2] + (gsize) cw * ch;
-      return;
-    case SAL_FORMAT_NV12:
-      fr->n_planes = 2;
-      fr->stride[0] = w;
-      fr->stride[1] = 2 * cw;
-      fr->plane_offset[1] = (gsize) w * h;
-      fr->frame_bytes = fr->plane_offset[1] + (gsize) 2 * cw * ch;
-      return;
-    case SAL_FORMAT_RGB:
-    case SAL_FORMAT_BGR:
-      bpp = 3;
-      break;
-    case SAL_FORMAT_GRAY8:
-      bpp = 1;
-      break;
-    default:
-      break;
+  fr->n_planes = sal_pixel_format_planes (fr->format, layout);
+  for (int p = 0; p < fr->n_planes; p++) {
+    fr->stride[p] = SAL_PLANE_SIZE (fr->width, &layout[p])
+        * layout[p].pixel_stride;
+    fr->plane_offset[p] = offset;
+    offset += (gsize) fr->stride[p] * SAL_PLANE_SIZE (fr->height, &layout[p]);
   }
-  fr->n_planes = 1;
-  fr->stride[0] = w * bpp;
-  fr->frame_bytes = (gsize) w * bpp * h;
+  fr->frame_bytes = offset;
 }
 
 static void

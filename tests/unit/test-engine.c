@@ -123,6 +123,40 @@ test_formats (void)
         (sal_pixel_format_to_string (i)), ==, i);
 }
 
+/* Bytes of a 5x3 frame without row padding, from each format's plane
+ * layout: odd sizes round the 4:2:0 chroma planes up (3x2). */
+static void
+test_format_planes (void)
+{
+  static const struct
+  {
+    SalPixelFormat format;
+    int n_planes, bytes;
+  } cases[] = {
+    {SAL_FORMAT_RGBx, 1, 60}, {SAL_FORMAT_BGRA, 1, 60},
+    {SAL_FORMAT_RGB, 1, 45}, {SAL_FORMAT_BGR, 1, 45},
+    {SAL_FORMAT_GRAY8, 1, 15}, {SAL_FORMAT_I420, 3, 15 + 6 + 6},
+    {SAL_FORMAT_NV12, 2, 15 + 12},
+  };
+  SalPlaneLayout planes[3];
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    int n = sal_pixel_format_planes (cases[i].format, planes), bytes = 0;
+
+    g_assert_cmpint (n, ==, cases[i].n_planes);
+    for (int p = 0; p < n; p++)
+      bytes += SAL_PLANE_SIZE (5, &planes[p]) * planes[p].pixel_stride
+          * SAL_PLANE_SIZE (3, &planes[p]);
+    g_assert_cmpint (bytes, ==, cases[i].bytes);
+  }
+  g_assert_cmpint (sal_pixel_format_planes (SAL_FORMAT_I420, planes), ==, 3);
+  g_assert_cmpint (planes[0].channels + planes[1].channels, ==, 2);
+  g_assert_cmpint (sal_pixel_format_planes (SAL_FORMAT_RGBx, planes), ==, 1);
+  g_assert_cmpint (planes[0].channels, ==, 3);
+  g_assert_cmpint (sal_pixel_format_planes (SAL_FORMAT_UNKNOWN, planes), ==,
+      0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -131,5 +165,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/output-size", test_output_size);
   g_test_add_func ("/engine/errors", test_errors);
   g_test_add_func ("/engine/formats", test_formats);
+  g_test_add_func ("/engine/format-planes", test_format_planes);
   return g_test_run ();
 }
