@@ -12,6 +12,7 @@ SAL_PACKAGES="build-essential meson ninja-build pkg-config
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+  libx264-dev libx265-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libjson-glib-dev libmosquitto-dev mosquitto mosquitto-clients
   libgstrtspserver-1.0-dev jq python3-jsonschema time

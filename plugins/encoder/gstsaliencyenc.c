@@ -14,7 +14,8 @@
  * Encodes H.264 (libx264) or H.265 (libx265), through FFmpeg's libavcodec,
  * with more bits where people look. It reads the #GstSaliencyMeta that the
  * saliency element attaches to each frame and turns the map into a QP
- * offset per 16x16 block, with the same rule as `salmap encode`
+ * offset per 16x16 block (8x8 for libx265 with qg-size=8 in
+ * #GstSaliencyEnc:option-string), with the same rule as `salmap encode`
  * (docs/compression.md): offsets that follow the log of the block's
  * saliency relative to an even spread, smoothed over time, scaled by
  * #GstSaliencyEnc:roi-strength and with zero mean, so that the rate control
@@ -28,11 +29,22 @@
  * keeps the meta (it covers the whole frame at its own resolution), but
  * anything that moves the picture within the frame would misplace it.
  *
- * ## Example launch line
+ * Settings that turn the encoder's adaptive quantisation off (x264's
+ * ultrafast preset, tune psnr, aq-mode=0 in #GstSaliencyEnc:option-string)
+ * would make it ignore every offset: they are refused with an error unless
+ * #GstSaliencyEnc:roi-strength is 0.
+ *
+ * ## Example launch lines
  * |[
  * gst-launch-1.0 filesrc location=clip.mp4 ! decodebin ! videoconvert ! \
  *   saliency mode=none ! saliencyenc bitrate=500 ! h264parse ! mp4mux ! \
  *   filesink location=out.mp4
+ * ]|
+ * A live camera, for low latency:
+ * |[
+ * gst-launch-1.0 v4l2src ! videoconvert ! saliency mode=none ! \
+ *   saliencyenc bitrate=2000 tune=zerolatency option-string=keyint=60 ! \
+ *   h264parse ! rtph264pay ! udpsink host=127.0.0.1 port=5000
  * ]|
  */
 
@@ -58,7 +70,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_saliency_enc_debug);
 #define DEFAULT_CRF 23.0
 #define DEFAULT_ROI_STRENGTH 1.0
 #define DEFAULT_PASS 0
-#define MB_SIZE 16
 /* Frames libx264/libx265 may hold before the first packet (lookahead and
  * B-frames at the slower presets), for the latency answer. */
 #define ENCODER_DELAY_FRAMES 64
@@ -68,6 +79,8 @@ enum
   PROP_0,
   PROP_CODEC,
   PROP_PRESET,
+  PROP_TUNE,
+  PROP_OPTION_STRING,
   PROP_BITRATE,
   PROP_CRF,
   PROP_ROI_STRENGTH,
@@ -82,6 +95,8 @@ struct _GstSaliencyEnc
   /* Properties, under the object lock. */
   gchar *codec_name;
   gchar *preset;
+  gchar *tune;
+  gchar *option_string;
   guint bitrate;
   gdouble crf;
   gdouble roi_strength;
@@ -94,6 +109,7 @@ struct _GstSaliencyEnc
   AVFrame *frame;
   AVPacket *pkt;
   SalQp *qp;
+  int block;                    /* the encoder's offset block: 16 or 8 */
   gdouble qp_strength;          /* the strength qp was made with */
   gboolean warned_no_meta;
 };
@@ -134,6 +150,10 @@ gst_saliency_enc_open_codec (GstSaliencyEnc * self)
   GST_OBJECT_LOCK (self);
   s.codec = self->codec_name;
   s.preset = self->preset;
+  s.tune = self->tune;
+  s.params = self->option_string;
+  /* roi-strength may rise from 0 while playing. */
+  s.roi = TRUE;
   s.bitrate_kbps = self->bitrate;
   s.crf = self->crf;
   s.pass = self->pass;
@@ -144,7 +164,7 @@ gst_saliency_enc_open_codec (GstSaliencyEnc * self)
   s.fps = GST_VIDEO_INFO_FPS_N (info) > 0 ? (AVRational) {
   GST_VIDEO_INFO_FPS_N (info), GST_VIDEO_INFO_FPS_D (info)} : (AVRational) {
   25, 1};
-  ok = sal_av_encoder_check (s.codec, s.preset, self->roi_strength > 0,
+  ok = sal_av_encoder_check (&s, self->roi_strength > 0, &self->block,
       &error);
   if (ok && s.pass > 0 && !s.stats) {
     g_set_error (&error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
@@ -291,7 +311,7 @@ gst_saliency_enc_attach_offsets (GstSaliencyEnc * self, GstBuffer * buf)
   }
   if (!self->qp || self->qp_strength != strength) {
     g_clear_pointer (&self->qp, sal_qp_free);
-    self->qp = sal_qp_new (self->ctx->width, self->ctx->height, MB_SIZE,
+    self->qp = sal_qp_new (self->ctx->width, self->ctx->height, self->block,
         strength);
     self->qp_strength = strength;
   }
@@ -304,7 +324,7 @@ gst_saliency_enc_attach_offsets (GstSaliencyEnc * self, GstBuffer * buf)
   map.peak_y = meta->peak_y;
   offsets = sal_qp_update (self->qp, &map);
   sal_qp_get_blocks (self->qp, &bx, &by);
-  if (!sal_qp_attach (offsets, bx, by, MB_SIZE, self->frame, &error)) {
+  if (!sal_qp_attach (offsets, bx, by, self->block, self->frame, &error)) {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("%s", error->message),
         (NULL));
     g_error_free (error);
@@ -419,6 +439,14 @@ gst_saliency_enc_set_property (GObject * object, guint prop_id,
       g_free (self->preset);
       self->preset = g_value_dup_string (value);
       break;
+    case PROP_TUNE:
+      g_free (self->tune);
+      self->tune = g_value_dup_string (value);
+      break;
+    case PROP_OPTION_STRING:
+      g_free (self->option_string);
+      self->option_string = g_value_dup_string (value);
+      break;
     case PROP_BITRATE:
       self->bitrate = g_value_get_uint (value);
       break;
@@ -456,6 +484,12 @@ gst_saliency_enc_get_property (GObject * object, guint prop_id,
     case PROP_PRESET:
       g_value_set_string (value, self->preset);
       break;
+    case PROP_TUNE:
+      g_value_set_string (value, self->tune);
+      break;
+    case PROP_OPTION_STRING:
+      g_value_set_string (value, self->option_string);
+      break;
     case PROP_BITRATE:
       g_value_set_uint (value, self->bitrate);
       break;
@@ -485,6 +519,8 @@ gst_saliency_enc_finalize (GObject * object)
 
   g_free (self->codec_name);
   g_free (self->preset);
+  g_free (self->tune);
+  g_free (self->option_string);
   g_free (self->stats_file);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -512,6 +548,19 @@ gst_saliency_enc_class_init (GstSaliencyEncClass * klass)
           "adaptive quantisation off and with it the offsets: it is refused "
           "unless roi-strength is 0)", DEFAULT_PRESET,
           flags | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_TUNE,
+      g_param_spec_string ("tune", "Tune",
+          "Encoder tune: film, animation, grain, stillimage, psnr, ssim, "
+          "fastdecode or zerolatency, or several joined by ',' (NULL: none; "
+          "psnr turns adaptive quantisation off and is refused unless "
+          "roi-strength is 0)", NULL, flags | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_OPTION_STRING,
+      g_param_spec_string ("option-string", "Option string",
+          "More encoder settings, key=value pairs joined by ':', as "
+          "x264-params or x265-params take them (e.g. keyint=60:bframes=2). "
+          "Settings that turn adaptive quantisation off are refused unless "
+          "roi-strength is 0; with libx265, qg-size=8 gives 8x8 offset "
+          "blocks", NULL, flags | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_BITRATE,
       g_param_spec_uint ("bitrate", "Bitrate",
           "Average bitrate in kbit/s; 0: constant quality (crf)", 0,

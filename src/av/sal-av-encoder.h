@@ -12,6 +12,8 @@ typedef struct
 {
   const char *codec;            /* "libx264" or "libx265" */
   const char *preset;
+  const char *tune;             /* NULL: none */
+  const char *params;           /* NULL, or x264-params / x265-params */
   int bitrate_kbps;             /* > 0: average bitrate; else crf */
   double crf;
   int pass;                     /* 0: one pass; 1 or 2 of a two-pass */
@@ -20,13 +22,17 @@ typedef struct
   AVRational fps;
   gboolean global_header;       /* the container wants headers apart */
   gboolean full_range;          /* 0-255 YUV (JPEG's), signalled as such */
+  gboolean roi;                 /* offsets may be attached to the frames */
 } SalAvEncoderSettings;
 
-/* Checks what libav would reject late or silently: an unknown codec, or a
- * preset that switches adaptive quantisation off (libx264 then ignores
- * every region of interest). */
-gboolean sal_av_encoder_check (const char *codec, const char *preset,
-    gboolean uses_roi, GError ** error);
+/* Checks what libav would reject late or ignore silently: an unknown
+ * codec, preset, tune or parameter, and, when uses_roi, settings that
+ * switch adaptive quantisation off (the encoders then skip every region of
+ * interest: x264's ultrafast, tune psnr, aq-mode=0, aq-strength=0 without
+ * mb-tree). Sets *roi_block (may be NULL) to the side of the blocks the
+ * encoder reads offsets for: 16, or 8 for libx265 with qg-size=8. */
+gboolean sal_av_encoder_check (const SalAvEncoderSettings * s,
+    gboolean uses_roi, int *roi_block, GError ** error);
 
 /* An opened YUV420P encoder, or NULL with error set. */
 AVCodecContext *sal_av_encoder_open (const SalAvEncoderSettings * s,

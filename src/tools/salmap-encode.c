@@ -24,7 +24,6 @@
 #include "sal-prefilter.h"
 #include "sal-qp-attach.h"
 
-#define MB_SIZE 16
 #define DEFAULT_FPS 25
 
 typedef struct
@@ -32,6 +31,8 @@ typedef struct
   SalmapEngineArgs engine;
   char *codec;
   char *preset;
+  char *tune;
+  char *codec_params;
   char *output;
   int bitrate;
   gboolean two_pass;
@@ -56,6 +57,7 @@ typedef struct
   AVFrame *yuv;
   AVFrame *pending;             /* frame 0, until the rate is known */
   int src_w, src_h, width, height;
+  int block;                    /* the encoder's offset block: 16 or 8 */
   AVRational fps;
   double first_time;
   SalmapProgress *progress;
@@ -70,6 +72,8 @@ encode_options_clear (EncodeOptions * opts)
   salmap_engine_args_clear (&opts->engine);
   g_free (opts->codec);
   g_free (opts->preset);
+  g_free (opts->tune);
+  g_free (opts->codec_params);
   g_free (opts->output);
   g_strfreev (opts->inputs);
 }
@@ -85,6 +89,12 @@ parse_options (int argc, char **argv, EncodeOptions * opts)
         "libx264 (default) or libx265", "NAME"},
     {"preset", 0, 0, G_OPTION_ARG_STRING, &opts->preset,
         "Encoder preset (default: medium)", "P"},
+    {"tune", 0, 0, G_OPTION_ARG_STRING, &opts->tune,
+          "Encoder tune: film, animation, grain, stillimage, psnr, ssim, "
+          "fastdecode or zerolatency (default: none)", "T"},
+    {"codec-params", 0, 0, G_OPTION_ARG_STRING, &opts->codec_params,
+          "More encoder settings as x264-params or x265-params take them, "
+          "e.g. keyint=60:bframes=2", "K=V:K=V"},
     {"bitrate", 'b', 0, G_OPTION_ARG_INT, &opts->bitrate,
         "Average bitrate in kbit/s", "KBPS"},
     {"two-pass", 0, 0, G_OPTION_ARG_NONE, &opts->two_pass,
@@ -171,7 +181,7 @@ frame_field (Encode * e, int pass, const SalFrame * frame,
     sal_engine_get_map_size (e->engine, frame->width, frame->height, &mw,
         &mh);
     e->map = sal_map_new (mw, mh);
-    e->qp = sal_qp_new (e->width, e->height, MB_SIZE, 1.0);
+    e->qp = sal_qp_new (e->width, e->height, e->block, 1.0);
   }
   if (info->new_clip && info->index > 0) {
     sal_engine_reset (e->engine);
@@ -213,8 +223,8 @@ convert (Encode * e, const SalmapFrameInfo * info, const float *field,
     GError ** error)
 {
   const AVFrame *src = info->av_frame;
-  int bx = (e->width + MB_SIZE - 1) / MB_SIZE;
-  int by = (e->height + MB_SIZE - 1) / MB_SIZE;
+  int bx = (e->width + e->block - 1) / e->block;
+  int by = (e->height + e->block - 1) / e->block;
 
   if (!e->yuv) {
     e->yuv = av_frame_alloc ();
@@ -245,7 +255,7 @@ convert (Encode * e, const SalmapFrameInfo * info, const float *field,
       e->height, e->yuv->data, e->yuv->linesize);
   if (e->opts->prefilter > 0) {
     if (!e->prefilter)
-      e->prefilter = sal_prefilter_new (e->width, e->height, MB_SIZE);
+      e->prefilter = sal_prefilter_new (e->width, e->height, e->block);
     if (!sal_prefilter_apply (e->prefilter, field, e->opts->prefilter,
             SAL_FORMAT_I420, e->yuv->data, e->yuv->linesize, error))
       return NULL;
@@ -253,7 +263,7 @@ convert (Encode * e, const SalmapFrameInfo * info, const float *field,
   av_frame_remove_side_data (e->yuv, AV_FRAME_DATA_REGIONS_OF_INTEREST);
   /* Strength 0 is the plain encoder: no side data at all. */
   if (e->opts->strength > 0
-      && !sal_qp_attach (roi_offsets (e, field, bx * by), bx, by, MB_SIZE,
+      && !sal_qp_attach (roi_offsets (e, field, bx * by), bx, by, e->block,
           e->yuv, error))
     return NULL;
   e->yuv->pts = info->index;
@@ -267,7 +277,8 @@ open_encoder (Encode * e, int pass, const char *stats, GError ** error)
   gboolean single_video = o->inputs[1] == NULL
       && !g_file_test (o->inputs[0], G_FILE_TEST_IS_DIR);
   SalmapEncoderSettings s = {
-    .codec = {.codec = o->codec,.preset = o->preset,.bitrate_kbps =
+    .codec = {.codec = o->codec,.preset = o->preset,.tune = o->tune,
+          .params = o->codec_params,.roi = o->strength > 0,.bitrate_kbps =
           o->bitrate,.crf = o->crf,.pass = pass,.stats = stats,.width =
           e->width,.height = e->height,.fps = e->fps},
     .output = pass == 1 ? NULL : o->output,
@@ -386,11 +397,15 @@ encode_all (Encode * e, GError ** error)
 {
   const EncodeOptions *o = e->opts;
   SalEngineOptions eopts;
+  SalAvEncoderSettings settings = {.codec = o->codec,.preset = o->preset,
+    .tune = o->tune,.params = o->codec_params
+  };
   char *stats_dir = NULL, *stats = NULL;
   gboolean ok = FALSE;
 
   if (!salmap_engine_args_to_options (&o->engine, &eopts, error)
-      || !sal_av_encoder_check (o->codec, o->preset, o->strength > 0, error))
+      || !sal_av_encoder_check (&settings, o->strength > 0, &e->block,
+          error))
     return FALSE;
   e->engine = sal_engine_new (&eopts, error);
   if (!e->engine)

@@ -378,6 +378,23 @@ def case_encode_errors(tmp):
         (["--crf", "30", "--bitrate", "100", "-o", out, src], 2, "either"),
         (["--crf", "30", src], 2, "-o"),
         (["--crf", "30", "--two-pass", "-o", out, src], 2, "--bitrate"),
+        # Settings that turn AQ off, as libx264/libx265 resolve them.
+        (["--tune", "psnr", "--crf", "30", "-o", out, src], 1,
+         "adaptive quantisation off (aq-mode 0"),
+        (["--codec-params", "aq-mode=0", "--crf", "30", "-o", out, src], 1,
+         "adaptive quantisation off"),
+        (["--codec-params", "aq-strength=0:mbtree=0", "--crf", "30", "-o",
+          out, src], 1, "mb-tree off"),
+        (["--codec", "libx265", "--preset", "ultrafast", "--crf", "30", "-o",
+          out, src], 1, "libx265's adaptive quantisation off"),
+        (["--tune", "nonsense", "--crf", "30", "-o", out, src], 1,
+         'tune "nonsense"'),
+        (["--codec-params", "nonsense=1", "--crf", "30", "-o", out, src], 1,
+         'no parameter "nonsense"'),
+        (["--codec-params", "bframes=x", "--crf", "30", "-o", out, src], 1,
+         '"bframes=x"'),
+        (["--codec-params", "keyint", "--crf", "30", "-o", out, src], 1,
+         "no value"),
     ]
     for args, status, words in cases:
         p = run(["encode"] + args, expect=status)
@@ -387,6 +404,46 @@ def case_encode_errors(tmp):
     # ultrafast is fine for a plain encode, which has no offsets to lose.
     run(["encode", "--preset", "ultrafast", "--roi-strength", "0", "--crf",
          "30", "-o", out, src])
+
+
+def case_encode_settings(tmp):
+    """--tune and --codec-params reach the encoder (x264 and x265 write
+    their settings into the stream), and the offsets still change the
+    encode where the settings keep AQ on: zerolatency (no mb-tree), aq-
+    strength 0 with mb-tree (x264 keeps AQ for it), x265 with 8x8 blocks."""
+    src = os.path.join(tmp, "in.mp4")
+    make_av_clip(src, frames=20)
+
+    def encode(name, *args):
+        out = os.path.join(tmp, name + ".mp4")
+        run(["encode", "-q", "--crf", "30"] + list(args) + ["-o", out, src])
+        assert count_frames(out) == 20, name
+        return open(out, "rb").read()
+
+    for codec, args, words in (
+            ("libx264", ["--tune", "zerolatency", "--codec-params",
+                         "keyint=7"], [b"keyint=7", b"mbtree=0",
+                                       b"bframes=0 "]),
+            ("libx264", ["--codec-params", "aq-strength=0"],
+             [b"aq=1:0.00", b"mbtree=1"]),
+            ("libx265", ["--preset", "fast", "--codec-params",
+                         "qg-size=8:keyint=9"], [b"qg-size=8", b"keyint=9"])):
+        sal = encode("sal", "--codec", codec, *args)
+        plain = encode("plain", "--codec", codec, "--roi-strength", "0",
+                       *args)
+        for w in words:
+            assert w in sal, (args, w)
+        assert sal != plain, ("the offsets were dropped", args)
+    # 8x8 offsets at a width that is not a multiple of 16: libavcodec 5.1
+    # would give libx265 fewer than it reads, so it is refused, and nothing
+    # is written.
+    odd = os.path.join(tmp, "odd.mp4")
+    make_av_clip(odd, frames=3, width=168, height=96)
+    out = os.path.join(tmp, "q8.mp4")
+    p = run(["encode", "--crf", "30", "--codec", "libx265", "--codec-params",
+             "qg-size=8", "-o", out, odd], expect=1)
+    assert "multiples of 16, not 168x96" in p.stderr, p.stderr
+    assert not os.path.exists(out) and not leftovers(tmp)
 
 
 # ------------------------------------------------------------ evaluation
@@ -509,9 +566,22 @@ def case_gst_pipeline(tmp):
         "saliencyenc codec=libx265 preset=fast roi-strength=0 ! h265parse ! "
         "mp4mux ! filesink location=%s" % out2)
     assert count_frames(out2) == 12
+    # tune and option-string reach the encoder (x264 writes its settings
+    # into the stream).
+    out3 = os.path.join(tmp, "out3.mp4")
+    gst("videotestsrc num-buffers=12 ! video/x-raw,width=96,height=64 ! "
+        "saliency mode=none ! saliencyenc tune=zerolatency "
+        "option-string=keyint=5 ! h264parse ! mp4mux ! filesink "
+        "location=%s" % out3)
+    assert count_frames(out3) == 12
+    data = open(out3, "rb").read()
+    assert b"keyint=5" in data and b"bframes=0 " in data
     # Errors: an unknown codec, ultrafast with offsets; no meta: a warning.
     for props, words in (("codec=libvpx", "unknown codec"),
-                         ("preset=ultrafast", "ultrafast")):
+                         ("preset=ultrafast", "ultrafast"),
+                         ("tune=psnr", "tune psnr"),
+                         ("option-string=aq-mode=0", "aq-mode=0"),
+                         ("option-string=nonsense=1", "no parameter")):
         p = gst("videotestsrc num-buffers=3 ! saliency mode=none ! "
                 "saliencyenc %s ! fakesink" % props, expect=1)
         assert words in p.stderr, p.stderr
