@@ -576,6 +576,16 @@ def case_gst_pipeline(tmp):
     assert count_frames(out3) == 12
     data = open(out3, "rb").read()
     assert b"keyint=5" in data and b"bframes=0 " in data
+    # A new frame size mid-stream: the encoder is drained and reopened, and
+    # every frame of both sizes comes out.
+    out4 = os.path.join(tmp, "out4.h264")
+    gst("concat name=c ! saliency mode=none ! saliencyenc ! h264parse ! "
+        "filesink location=%s videotestsrc num-buffers=10 ! video/x-raw,"
+        "width=96,height=64 ! c. videotestsrc num-buffers=7 ! video/x-raw,"
+        "width=160,height=96 ! c." % out4)
+    maps = os.path.join(tmp, "maps")
+    run(["run", "-q", "--model", "centre", "--out-dir", maps, out4])
+    assert len(os.listdir(maps)) == 17, sorted(os.listdir(maps))
     # Errors: an unknown codec, ultrafast with offsets; no meta: a warning.
     for props, words in (("codec=libvpx", "unknown codec"),
                          ("preset=ultrafast", "ultrafast"),
