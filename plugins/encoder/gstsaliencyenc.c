@@ -110,6 +110,8 @@ struct _GstSaliencyEnc
   AVPacket *pkt;
   SalQp *qp;
   int block;                    /* the encoder's offset block: 16 or 8 */
+  gboolean roi_ignored;         /* the settings turn AQ off */
+  gboolean warned_roi_ignored;
   gdouble qp_strength;          /* the strength qp was made with */
   gboolean warned_no_meta;
 };
@@ -144,6 +146,7 @@ gst_saliency_enc_open_codec (GstSaliencyEnc * self)
 {
   GstVideoInfo *info = &self->input_state->info;
   SalAvEncoderSettings s = { 0 };
+  SalAvParams resolved;
   GError *error = NULL;
   gboolean ok;
 
@@ -164,8 +167,11 @@ gst_saliency_enc_open_codec (GstSaliencyEnc * self)
   s.fps = GST_VIDEO_INFO_FPS_N (info) > 0 ? (AVRational) {
   GST_VIDEO_INFO_FPS_N (info), GST_VIDEO_INFO_FPS_D (info)} : (AVRational) {
   25, 1};
-  ok = sal_av_encoder_check (&s, self->roi_strength > 0, &self->block,
-      &error);
+  ok = sal_av_encoder_check (&s, self->roi_strength > 0, &resolved, &error);
+  if (ok) {
+    self->block = resolved.roi_block;
+    self->roi_ignored = resolved.aq_off;
+  }
   if (ok && s.pass > 0 && !s.stats) {
     g_set_error (&error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
         "pass %u needs stats-file: the first pass writes it, the second "
@@ -193,6 +199,7 @@ gst_saliency_enc_start (GstVideoEncoder * encoder)
   self->frame = av_frame_alloc ();
   self->pkt = av_packet_alloc ();
   self->warned_no_meta = FALSE;
+  self->warned_roi_ignored = FALSE;
   return TRUE;
 }
 
@@ -306,6 +313,18 @@ gst_saliency_enc_attach_offsets (GstSaliencyEnc * self, GstBuffer * buf)
               "saliency element before saliencyenc",
               GST_TIME_ARGS (GST_BUFFER_PTS (buf))));
       self->warned_no_meta = TRUE;
+    }
+    return TRUE;
+  }
+  /* Refused at start with a strength above 0; raised from 0 since. */
+  if (self->roi_ignored) {
+    if (!self->warned_roi_ignored) {
+      GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+          ("The encoder ignores saliency offsets with these settings."),
+          ("roi-strength rose above 0 while playing, but preset, tune or "
+              "option-string turn adaptive quantisation off: set a nonzero "
+              "roi-strength before starting to have them checked"));
+      self->warned_roi_ignored = TRUE;
     }
     return TRUE;
   }

@@ -1,6 +1,5 @@
 /* libx264/libx265 opened for saliency-guided encoding: sal-av-encoder.h. */
 #include "sal-av-encoder.h"
-#include "sal-av-params.h"
 #include "saliency.h"
 
 #include <libavutil/error.h>
@@ -8,7 +7,7 @@
 
 gboolean
 sal_av_encoder_check (const SalAvEncoderSettings * s, gboolean uses_roi,
-    int *roi_block, GError ** error)
+    SalAvParams * resolved, GError ** error)
 {
   SalAvParams p;
 
@@ -35,8 +34,8 @@ sal_av_encoder_check (const SalAvEncoderSettings * s, gboolean uses_roi,
         p.mb_tree ? "on" : "off");
     return FALSE;
   }
-  if (roi_block)
-    *roi_block = p.roi_block;
+  if (resolved)
+    *resolved = p;
   return TRUE;
 }
 

@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <libavcodec/avcodec.h>
 
+#include "sal-av-params.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -29,10 +31,11 @@ typedef struct
  * codec, preset, tune or parameter, and, when uses_roi, settings that
  * switch adaptive quantisation off (the encoders then skip every region of
  * interest: x264's ultrafast, tune psnr, aq-mode=0, aq-strength=0 without
- * mb-tree). Sets *roi_block (may be NULL) to the side of the blocks the
- * encoder reads offsets for: 16, or 8 for libx265 with qg-size=8. */
+ * mb-tree). Fills *resolved (may be NULL): among others whether the
+ * encoder will ignore offsets, and the side of the blocks it reads them
+ * for (16, or 8 for libx265 with qg-size=8). */
 gboolean sal_av_encoder_check (const SalAvEncoderSettings * s,
-    gboolean uses_roi, int *roi_block, GError ** error);
+    gboolean uses_roi, SalAvParams * resolved, GError ** error);
 
 /* An opened YUV420P encoder, or NULL with error set. */
 AVCodecContext *sal_av_encoder_open (const SalAvEncoderSettings * s,

@@ -400,13 +400,15 @@ encode_all (Encode * e, GError ** error)
   SalAvEncoderSettings settings = {.codec = o->codec,.preset = o->preset,
     .tune = o->tune,.params = o->codec_params
   };
+  SalAvParams resolved;
   char *stats_dir = NULL, *stats = NULL;
   gboolean ok = FALSE;
 
   if (!salmap_engine_args_to_options (&o->engine, &eopts, error)
-      || !sal_av_encoder_check (&settings, o->strength > 0, &e->block,
+      || !sal_av_encoder_check (&settings, o->strength > 0, &resolved,
           error))
     return FALSE;
+  e->block = resolved.roi_block;
   e->engine = sal_engine_new (&eopts, error);
   if (!e->engine)
     return FALSE;
