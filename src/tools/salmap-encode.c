@@ -339,8 +339,11 @@ run_pass (Encode * e, int pass, const char *stats, GError ** error)
           frame.width, frame.height, e->src_w, e->src_h);
       goto out;
     }
-    field = frame_field (e, pass, &frame, &info, error);
-    if (!field || !(yuv = convert (e, &info, field, error)))
+    /* A plain encode (no offsets, no pre-filter) needs no map. */
+    field = o->strength > 0 || o->prefilter > 0 ?
+        frame_field (e, pass, &frame, &info, error) : NULL;
+    if ((!field && (o->strength > 0 || o->prefilter > 0))
+        || !(yuv = convert (e, &info, field, error)))
       goto out;
 
     if (!e->encoder) {
