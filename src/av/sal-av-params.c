@@ -8,7 +8,7 @@
 #include "sal-av-params.h"
 #include "saliency.h"
 
-#include <stdint.h>
+#include <stdint.h>             /* before x264.h, which needs it */
 #include <string.h>
 #include <x264.h>
 #include <x265.h>
@@ -45,13 +45,12 @@ apply_params (const char *codec, gpointer param, ParseFunc parse,
     if (!*items[i])
       continue;
     kv = g_strsplit (items[i], "=", 2);
-    r = kv[1] ? parse (param, kv[0], kv[1]) : 1;
     if (!kv[1]) {
       g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
           "\"%s\" in \"%s\" has no value: write key=value pairs joined "
           "by ':', e.g. aq-mode=2:bframes=3", items[i], params);
       ok = FALSE;
-    } else if (r != 0) {
+    } else if ((r = parse (param, kv[0], kv[1])) != 0) {
       g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
           r == bad_name ? "%s has no parameter \"%s\" (in \"%s\")" :
           "%s cannot take \"%s\" (in \"%s\"): check its value", codec,
