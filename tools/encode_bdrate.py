@@ -12,7 +12,8 @@ dhf1k-0601, and hevc-gaze/make_maps.py writes its sequences in this layout.
 Usage:
   /usr/bin/python3 tools/encode_bdrate.py [--salmap build/src/tools/salmap]
       [--frames N] [--bpp 0.02,0.04,0.07,0.12] [--codec libx264|libx265]
-      [--preset medium] [--variants saliency,plain,centre] [--prefilter S]
+      [--preset medium] [--tune T] [--codec-params K=V:K=V] [--one-pass]
+      [--variants saliency,plain,centre] [--prefilter S]
       [--plot rd.png] [--json out.json] CLIP...
 
 Variants: saliency (the QP offsets), plain (--roi-strength 0), centre (the
@@ -140,14 +141,16 @@ def measure(args, clip, tmp):
     maps = os.path.join(clip, "maps")
     out = {"clip": os.path.basename(os.path.normpath(clip)), "frames": n,
            "size": [w, h], "target_kbps": rates}
+    settings = ([] if args.one_pass else ["--two-pass"]) + (
+        ["--tune", args.tune] if args.tune else []) + (
+        ["--codec-params", args.codec_params] if args.codec_params else [])
     for name, extra in args.variants:
         rows = []
         for kbps in rates:
             mp4 = os.path.join(tmp, "%s-%d.mp4" % (name, kbps))
             run([args.salmap, "encode", "-q", "--codec", args.codec,
-                 "--preset", args.preset,
-                 "--bitrate", str(kbps), "--two-pass", "--fps", str(FPS),
-                 "-o", mp4] + extra + [frames])
+                 "--preset", args.preset, "--bitrate", str(kbps),
+                 "--fps", str(FPS), "-o", mp4] + settings + extra + [frames])
             score = json.loads(run([args.salmap, "encode-eval", "--json",
                                     "--maps", maps, frames, mp4]))
             kbits = os.path.getsize(mp4) * 8 / 1000 / (n / FPS)
@@ -220,6 +223,12 @@ def main():
     ap.add_argument("--codec", default="libx264",
                     choices=("libx264", "libx265"))
     ap.add_argument("--preset", default="medium")
+    ap.add_argument("--tune", help="encoder tune, e.g. zerolatency")
+    ap.add_argument("--codec-params",
+                    help="x264-params / x265-params, e.g. keyint=60")
+    ap.add_argument("--one-pass", action="store_true",
+                    help="one pass at each bitrate (as live encoders run) "
+                    "instead of two")
     ap.add_argument("--variants", default="saliency,plain,centre",
                     help="comma-separated, of saliency, plain, centre, "
                     "prefilter, saliency+prefilter (plain is always run)")

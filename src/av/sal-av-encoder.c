@@ -24,9 +24,9 @@ sal_av_encoder_check (const SalAvEncoderSettings * s, gboolean uses_roi,
     g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
         "preset %s%s%s%s%s turns %s's adaptive quantisation off (aq-mode "
         "%d, aq-strength %.2g, %s %s), and it then ignores the saliency "
-        "offsets: use superfast or a slower preset, no tune psnr, "
-        "aq-mode=1 with an aq-strength above 0, or --roi-strength 0 "
-        "(roi-strength=0) for a plain encode", s->preset,
+        "offsets: change what turns it off, or turn it back on with the "
+        "parameters aq-mode=1:aq-strength=1, or use roi-strength 0 for a "
+        "plain encode", s->preset,
         s->tune ? ", tune " : "", s->tune ? s->tune : "",
         s->params ? " and " : "", s->params ? s->params : "", s->codec,
         p.aq_mode, p.aq_strength,

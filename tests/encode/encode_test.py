@@ -410,7 +410,8 @@ def case_encode_settings(tmp):
     """--tune and --codec-params reach the encoder (x264 and x265 write
     their settings into the stream), and the offsets still change the
     encode where the settings keep AQ on: zerolatency (no mb-tree), aq-
-    strength 0 with mb-tree (x264 keeps AQ for it), x265 with 8x8 blocks."""
+    strength 0 with mb-tree (x264 keeps AQ for it), ultrafast with AQ
+    turned back on, x265 with 8x8 blocks."""
     src = os.path.join(tmp, "in.mp4")
     make_av_clip(src, frames=20)
 
@@ -426,6 +427,9 @@ def case_encode_settings(tmp):
                                        b"bframes=0 "]),
             ("libx264", ["--codec-params", "aq-strength=0"],
              [b"aq=1:0.00", b"mbtree=1"]),
+            # ultrafast with AQ turned back on, as the refusal suggests.
+            ("libx264", ["--preset", "ultrafast", "--codec-params",
+                         "aq-mode=1:aq-strength=1"], [b"aq=1:1.00"]),
             ("libx265", ["--preset", "fast", "--codec-params",
                          "qg-size=8:keyint=9"], [b"qg-size=8", b"keyint=9"])):
         sal = encode("sal", "--codec", codec, *args)
