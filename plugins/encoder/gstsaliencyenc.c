@@ -316,7 +316,8 @@ gst_saliency_enc_attach_offsets (GstSaliencyEnc * self, GstBuffer * buf)
     }
     return TRUE;
   }
-  /* Refused at start with a strength above 0; raised from 0 since. */
+  /* Settings without AQ pass the check at open only at strength 0: the
+   * strength has risen since. */
   if (self->roi_ignored) {
     if (!self->warned_roi_ignored) {
       GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
