@@ -101,7 +101,8 @@ sal_av_encoder_open (const SalAvEncoderSettings * s, GError ** error)
     g_ascii_dtostr (crf, sizeof (crf), s->crf);
     av_opt_set (c->priv_data, "crf", crf, 0);
   }
-  if (s->tune && av_opt_set (c->priv_data, "tune", s->tune, 0) < 0) {
+  if (s->tune && *s->tune
+      && av_opt_set (c->priv_data, "tune", s->tune, 0) < 0) {
     g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
         "%s has no option tune", s->codec);
     avcodec_free_context (&c);

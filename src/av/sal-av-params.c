@@ -73,15 +73,61 @@ set_aq (SalAvParams * out, int mode, double strength, gboolean tree)
 }
 
 static gboolean
-bad_preset (const char *codec, const char *preset, const char *tune,
+in_list (const char *const *names, const char *name)
+{
+  for (int i = 0; names[i]; i++)
+    if (g_strcmp0 (names[i], name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The preset and each tune against the library's own lists, so that a
+ * typo gets these lists rather than the library's bare complaint. x264
+ * takes several tunes, split at any of ",./-+"; x265 one. */
+static gboolean
+check_names (const char *codec, const char *preset, const char *tune,
+    const char *const *presets, const char *const *tunes, gboolean several,
+    GError ** error)
+{
+  gchar **parts = NULL;
+  const char *what = NULL, *name = NULL;
+
+  if (!in_list (presets, preset)) {
+    what = "preset";
+    name = preset;
+  } else if (tune) {
+    parts = several ? g_strsplit_set (tune, ",./-+", -1) : NULL;
+    for (int i = 0; parts && parts[i] && !what; i++)
+      if (!in_list (tunes, parts[i])) {
+        what = "tune";
+        name = parts[i];
+      }
+    if (!several && !in_list (tunes, tune)) {
+      what = "tune";
+      name = tune;
+    }
+  }
+  if (what) {
+    gchar *p = g_strjoinv (", ", (gchar **) presets);
+    gchar *t = g_strjoinv (", ", (gchar **) tunes);
+
+    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+        "%s has no %s \"%s\" (presets: %s; tunes: %s%s)", codec, what,
+        name, p, t, several ? ", several joined by ','" : ", one at most");
+    g_free (p);
+    g_free (t);
+  }
+  g_strfreev (parts);
+  return what == NULL;
+}
+
+static gboolean
+rejected (const char *codec, const char *preset, const char *tune,
     GError ** error)
 {
   g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
-      "%s has no preset \"%s\"%s%s%s (presets are ultrafast, superfast, "
-      "veryfast, faster, fast, medium, slow, slower, veryslow, placebo; "
-      "tunes are film, animation, grain, stillimage (x264 only), psnr, "
-      "ssim, fastdecode and zerolatency)", codec, preset,
-      tune ? " or tune \"" : "", tune ? tune : "", tune ? "\"" : "");
+      "%s rejects preset \"%s\" with tune \"%s\"", codec, preset,
+      tune ? tune : "");
   return FALSE;
 }
 
@@ -91,11 +137,16 @@ sal_av_params_resolve (const char *codec, const char *preset,
     GError ** error)
 {
   memset (out, 0, sizeof (*out));
+  if (tune && !*tune)
+    tune = NULL;
   if (g_strcmp0 (codec, "libx264") == 0) {
     x264_param_t p;
 
+    if (!check_names (codec, preset, tune, x264_preset_names,
+            x264_tune_names, TRUE, error))
+      return FALSE;
     if (x264_param_default_preset (&p, preset, tune) < 0)
-      return bad_preset (codec, preset, tune, error);
+      return rejected (codec, preset, tune, error);
     if (!apply_params (codec, &p, parse_x264, X264_PARAM_BAD_NAME, params,
             error))
       return FALSE;
@@ -104,11 +155,16 @@ sal_av_params_resolve (const char *codec, const char *preset,
     return TRUE;
   }
   if (g_strcmp0 (codec, "libx265") == 0) {
-    x265_param *p = x265_param_alloc ();
-    gboolean ok = x265_param_default_preset (p, preset, tune) >= 0;
+    x265_param *p;
+    gboolean ok;
 
+    if (!check_names (codec, preset, tune, x265_preset_names,
+            x265_tune_names, FALSE, error))
+      return FALSE;
+    p = x265_param_alloc ();
+    ok = x265_param_default_preset (p, preset, tune) >= 0;
     if (!ok)
-      bad_preset (codec, preset, tune, error);
+      rejected (codec, preset, tune, error);
     else
       ok = apply_params (codec, p, parse_x265, X265_PARAM_BAD_NAME, params,
           error);

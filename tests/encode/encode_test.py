@@ -389,6 +389,9 @@ def case_encode_errors(tmp):
           out, src], 1, "libx265's adaptive quantisation off"),
         (["--tune", "nonsense", "--crf", "30", "-o", out, src], 1,
          'tune "nonsense"'),
+        # x264's own tune, unknown to x265: the library's list in the error.
+        (["--codec", "libx265", "--tune", "stillimage", "--crf", "30", "-o",
+          out, src], 1, "tunes: psnr, ssim, grain"),
         (["--codec-params", "nonsense=1", "--crf", "30", "-o", out, src], 1,
          'no parameter "nonsense"'),
         (["--codec-params", "bframes=x", "--crf", "30", "-o", out, src], 1,
