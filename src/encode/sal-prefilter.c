@@ -181,7 +181,22 @@ row_alpha (SalPrefilter * pf, const Plane * p, int y)
       a[i] = (q0k * WEIGHT_ONE + dq * weight[i]
           + (1 << (2 * WEIGHT_BITS - 1))) >> (2 * WEIGHT_BITS);
   }
-  if (ps > 1)
+  /* Per byte, spelt out for each layout (a generic loop over the bytes of
+   * a pixel is not vectorised: RGBx took 19 ms a 1080p frame, not 12). A
+   * packed pixel's fourth byte is never blended. */
+  if (ps == 4 && p->channels == 3)
+    for (int i = 0; i < p->width; i++) {
+      guint16 *b = pf->alpha + 4 * i;
+      b[0] = b[1] = b[2] = a[i];
+      b[3] = 0;
+  } else if (ps == 3 && p->channels == 3)
+    for (int i = 0; i < p->width; i++) {
+      guint16 *b = pf->alpha + 3 * i;
+      b[0] = b[1] = b[2] = a[i];
+  } else if (ps == 2 && p->channels == 2)
+    for (int i = 0; i < p->width; i++)
+      pf->alpha[2 * i] = pf->alpha[2 * i + 1] = a[i];
+  else if (ps > 1)
     for (int i = 0; i < p->width; i++)
       for (int c = 0; c < ps; c++)
         pf->alpha[i * ps + c] = c < p->channels ? a[i] : 0;
