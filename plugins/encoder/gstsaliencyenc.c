@@ -155,8 +155,6 @@ gst_saliency_enc_open_codec (GstSaliencyEnc * self)
   s.preset = self->preset;
   s.tune = self->tune;
   s.params = self->option_string;
-  /* roi-strength may rise from 0 while playing. */
-  s.roi = TRUE;
   s.bitrate_kbps = self->bitrate;
   s.crf = self->crf;
   s.pass = self->pass;
@@ -171,6 +169,8 @@ gst_saliency_enc_open_codec (GstSaliencyEnc * self)
   if (ok) {
     self->block = resolved.roi_block;
     self->roi_ignored = resolved.aq_off;
+    /* Even at roi-strength 0: it may rise while playing. */
+    s.roi_block = resolved.roi_block;
   }
   if (ok && s.pass > 0 && !s.stats) {
     g_set_error (&error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,

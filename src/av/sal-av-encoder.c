@@ -39,29 +39,6 @@ sal_av_encoder_check (const SalAvEncoderSettings * s, gboolean uses_roi,
   return TRUE;
 }
 
-/* With qg-size 8, libavcodec 5.1 allocates one offset per 8x8 block of the
- * frame, and libx265 reads one per 8x8 block of the frame rounded up to
- * 16: past the end of the buffer unless both sides are multiples of 16. */
-static gboolean
-check_roi_size (const SalAvEncoderSettings * s, GError ** error)
-{
-  SalAvParams p;
-
-  if (!sal_av_params_resolve (s->codec, s->preset, s->tune, s->params, &p,
-          error))
-    return FALSE;
-  if (g_strcmp0 (s->codec, "libx265") == 0 && p.roi_block == 8
-      && (s->width % 16 != 0 || s->height % 16 != 0)) {
-    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
-        "libx265 with qg-size=8 takes per-block offsets only at frame sizes "
-        "in multiples of 16, not %dx%d (libavcodec would hand it fewer "
-        "than it reads): scale or crop the video, or leave qg-size at 16",
-        s->width, s->height);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 AVCodecContext *
 sal_av_encoder_open (const SalAvEncoderSettings * s, GError ** error)
 {
@@ -75,8 +52,18 @@ sal_av_encoder_open (const SalAvEncoderSettings * s, GError ** error)
         "no %s encoder in this FFmpeg", s->codec);
     return NULL;
   }
-  if (s->roi && !check_roi_size (s, error))
+  /* With qg-size 8, libavcodec 5.1 allocates one offset per 8x8 block of
+   * the frame, and libx265 reads one per 8x8 block of the frame rounded up
+   * to 16: past the end of the buffer unless both sides are multiples of
+   * 16. */
+  if (s->roi_block == 8 && (s->width % 16 != 0 || s->height % 16 != 0)) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID_ARGUMENT,
+        "libx265 with qg-size=8 takes per-block offsets only at frame sizes "
+        "in multiples of 16, not %dx%d (libavcodec would hand it fewer "
+        "than it reads): scale or crop the video, or leave qg-size at 16",
+        s->width, s->height);
     return NULL;
+  }
   c = avcodec_alloc_context3 (codec);
   c->width = s->width;
   c->height = s->height;

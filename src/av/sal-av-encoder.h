@@ -24,7 +24,9 @@ typedef struct
   AVRational fps;
   gboolean global_header;       /* the container wants headers apart */
   gboolean full_range;          /* 0-255 YUV (JPEG's), signalled as such */
-  gboolean roi;                 /* offsets may be attached to the frames */
+  int roi_block;                /* side of the offset blocks attached to
+                                 * the frames (sal_av_encoder_check's);
+                                 * 0: none */
 } SalAvEncoderSettings;
 
 /* Checks what libav would reject late or ignore silently: an unknown

@@ -278,7 +278,8 @@ open_encoder (Encode * e, int pass, const char *stats, GError ** error)
       && !g_file_test (o->inputs[0], G_FILE_TEST_IS_DIR);
   SalmapEncoderSettings s = {
     .codec = {.codec = o->codec,.preset = o->preset,.tune = o->tune,
-          .params = o->codec_params,.roi = o->strength > 0,.bitrate_kbps =
+          .params = o->codec_params,.roi_block =
+          o->strength > 0 ? e->block : 0,.bitrate_kbps =
           o->bitrate,.crf = o->crf,.pass = pass,.stats = stats,.width =
           e->width,.height = e->height,.fps = e->fps},
     .output = pass == 1 ? NULL : o->output,
@@ -310,6 +311,8 @@ run_pass (Encode * e, int pass, const char *stats, GError ** error)
   SalFrame frame;
   SalmapFrameInfo info;
   GError *input_error = NULL;
+  /* A plain encode (no offsets, no pre-filter) needs no map. */
+  gboolean needs_map = o->strength > 0 || o->prefilter > 0;
   gboolean ok = FALSE;
   int total;
 
@@ -339,11 +342,8 @@ run_pass (Encode * e, int pass, const char *stats, GError ** error)
           frame.width, frame.height, e->src_w, e->src_h);
       goto out;
     }
-    /* A plain encode (no offsets, no pre-filter) needs no map. */
-    field = o->strength > 0 || o->prefilter > 0 ?
-        frame_field (e, pass, &frame, &info, error) : NULL;
-    if ((!field && (o->strength > 0 || o->prefilter > 0))
-        || !(yuv = convert (e, &info, field, error)))
+    field = needs_map ? frame_field (e, pass, &frame, &info, error) : NULL;
+    if ((needs_map && !field) || !(yuv = convert (e, &info, field, error)))
       goto out;
 
     if (!e->encoder) {
