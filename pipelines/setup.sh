@@ -16,7 +16,7 @@ SAL_PACKAGES="build-essential meson ninja-build pkg-config
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libjson-glib-dev libmosquitto-dev mosquitto mosquitto-clients
   libgstrtspserver-1.0-dev jq python3-jsonschema time
-  python3 python3-numpy python3-pil python3-torch python3-opencv"
+  python3 python3-numpy python3-pil python3-torch python3-opencv opencv-data"
 
 missing=""
 for p in $SAL_PACKAGES; do

@@ -1,17 +1,41 @@
 /* libFuzzer target for the safetensors loader: any bytes either load (and
  * then every tensor reads back with its own shape) or give
  * SAL_ERROR_MODEL_FILE with a short message; anything else aborts.
+ * Files that call themselves face cascades also go through the cascade's
+ * checks, and those it accepts detect on a small picture.
  *
  * Built with -Dfuzzing=true (clang); fuzz-model-file-replay runs the same
  * function over the committed corpus in every build. */
 #include "sal-model-file.h"
 #include "saliency.h"
+#include "faces/sal-faces.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
+
+/* A cascade either loads and detects within its picture, or gives
+ * SAL_ERROR_MODEL_FILE. */
+static void
+check_cascade (SalModelFile * f)
+{
+  GError *err = NULL;
+  SalFaceCascade *c = sal_face_cascade_new (f, &err);
+  guint8 grey[40 * 48];
+
+  if (!c) {
+    if (!err || err->domain != SAL_ERROR || err->code != SAL_ERROR_MODEL_FILE)
+      abort ();
+    g_error_free (err);
+    return;
+  }
+  for (int i = 0; i < 40 * 48; i++)
+    grey[i] = (i * 37 + (i / 48) * 11) & 0xff;
+  g_array_unref (sal_face_cascade_detect (c, grey, 48, 40, 48));
+  sal_face_cascade_free (c);
+}
 
 static void
 check_file (SalModelFile * f)
@@ -47,6 +71,9 @@ check_file (SalModelFile * f)
     (void) sum;
     g_free (x);
   }
+  if (g_strcmp0 (sal_model_file_get_meta (f, "architecture"),
+          "haar-cascade") == 0)
+    check_cascade (f);
   /* Metadata getters on whatever the file holds. */
   (void) sal_model_file_get_meta (f, "architecture");
   if (!sal_model_file_get_meta_int (f, "net_height", 32, 4096, &v, NULL)) {

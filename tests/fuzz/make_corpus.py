@@ -59,6 +59,14 @@ SEEDS = {
     "valid-unpadded": safetensors({"a": {"dtype": "F32", "shape": [1],
                                          "data_offsets": [0, 4]}},
                                   struct.pack("<f", 1), pad=False),
+    # A face cascade (src/models/faces/): one two-rectangle stump, one
+    # stage; the fuzz target then runs the detector with it.
+    "valid-cascade": model([("rects", [1, 3, 5], [0, 0, 4, 2, -1,
+                                                  0, 1, 4, 1, 2] + [0] * 5),
+                            ("weak", [1, 4], [0, 0.01, -1, 1]),
+                            ("stages", [1, 2], [1, 0])],
+                           {"architecture": "haar-cascade",
+                            "window_w": "4", "window_h": "4"}),
     "bad-truncated": model([("a", [4], [1, 2, 3, 4])])[:-3],
     "bad-header-length": safetensors(b"{}", length=1 << 40),
     "bad-f16": safetensors({"w": {"dtype": "F16", "shape": [2],

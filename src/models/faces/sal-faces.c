@@ -1,0 +1,507 @@
+/* Viola-Jones face detection on the host, exactly as tools/face_cascade.py
+ * specifies it: an image pyramid in fixed-point bilinear, integral images,
+ * stumps compared in double in the reference's order, and OpenCV's
+ * grouping of the hits. Integer inputs and the same double operations in
+ * the same order give the reference's detections bit for bit. */
+#include "sal-faces.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "saliency.h"
+
+#define FACES_RESOURCE "/org/gst-saliency/models/faces.safetensors"
+#define SCALE_STEP 1.2
+#define MIN_NEIGHBOURS 3
+#define GROUP_EPS 0.2
+#define BILINEAR_BITS 11
+#define MAX_WINDOW 64
+
+typedef struct
+{
+  int x, y, w, h;
+  double weight;
+} Rect;
+
+typedef struct
+{
+  int feature;
+  double threshold, left, right;
+} Stump;
+
+struct _SalFaceCascade
+{
+  int win_w, win_h;
+  int n_features, n_stumps, n_stages;
+  Rect *rects;                  /* [n_features][3]; weight 0: unused */
+  Stump *stumps;
+  int *stage_len;
+  double *stage_thr;
+};
+
+void
+sal_face_cascade_free (SalFaceCascade * c)
+{
+  if (!c)
+    return;
+  g_free (c->rects);
+  g_free (c->stumps);
+  g_free (c->stage_len);
+  g_free (c->stage_thr);
+  g_free (c);
+}
+
+static gboolean
+bad (GError ** error, SalModelFile * f, const char *what)
+{
+  g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+      "%s: %s; convert the cascade again with tools/face_cascade.py",
+      sal_model_file_get_name (f), what);
+  return FALSE;
+}
+
+static gint64
+dim0 (SalModelFile * f, const char *name)
+{
+  const SalModelTensor *t = sal_model_file_lookup (f, name);
+  return t && t->ndim >= 1 ? t->shape[0] : -1;
+}
+
+static gboolean
+read_rects (SalFaceCascade * c, SalModelFile * f, GError ** error)
+{
+  gint64 shape[3] = { c->n_features, 3, 5 };
+  float *v = sal_model_file_read (f, "rects", 3, shape, error);
+
+  if (!v)
+    return FALSE;
+  c->rects = g_new (Rect, (gsize) c->n_features * 3);
+  for (int i = 0; i < c->n_features * 3; i++) {
+    const float *r = v + 5 * i;
+    Rect *o = &c->rects[i];
+
+    o->x = (int) r[0];
+    o->y = (int) r[1];
+    o->w = (int) r[2];
+    o->h = (int) r[3];
+    o->weight = r[4];
+    if (o->weight != 0 && (o->x != r[0] || o->y != r[1] || o->w != r[2]
+            || o->h != r[3] || o->x < 0 || o->y < 0 || o->w <= 0
+            || o->h <= 0 || o->x + o->w > c->win_w
+            || o->y + o->h > c->win_h || !isfinite (r[4]))) {
+      g_free (v);
+      return bad (error, f, "a rectangle of tensor rects is not whole "
+          "pixels inside the window");
+    }
+  }
+  g_free (v);
+  return TRUE;
+}
+
+static gboolean
+read_stumps (SalFaceCascade * c, SalModelFile * f, GError ** error)
+{
+  gint64 wshape[2] = { c->n_stumps, 4 }, sshape[2] = { c->n_stages, 2 };
+  float *w = sal_model_file_read (f, "weak", 2, wshape, error);
+  float *s = w ? sal_model_file_read (f, "stages", 2, sshape, error) : NULL;
+  gint64 total = 0;
+  gboolean ok = s != NULL;
+
+  if (ok) {
+    c->stumps = g_new (Stump, c->n_stumps);
+    for (int i = 0; ok && i < c->n_stumps; i++) {
+      const float *r = w + 4 * i;
+
+      c->stumps[i].feature = (int) r[0];
+      c->stumps[i].threshold = r[1];
+      c->stumps[i].left = r[2];
+      c->stumps[i].right = r[3];
+      ok = r[0] == c->stumps[i].feature && r[0] >= 0
+          && r[0] < c->n_features && isfinite (r[1]) && isfinite (r[2])
+          && isfinite (r[3]);
+      if (!ok)
+        bad (error, f, "a stump of tensor weak names a missing feature or "
+            "holds a non-finite value");
+    }
+    c->stage_len = g_new (int, c->n_stages);
+    c->stage_thr = g_new (double, c->n_stages);
+    for (int i = 0; ok && i < c->n_stages; i++) {
+      c->stage_len[i] = (int) s[2 * i];
+      c->stage_thr[i] = s[2 * i + 1];
+      total += c->stage_len[i];
+      ok = s[2 * i] == c->stage_len[i] && c->stage_len[i] >= 1
+          && isfinite (s[2 * i + 1]);
+      if (!ok)
+        bad (error, f, "a stage of tensor stages has no stumps or a "
+            "non-finite threshold");
+    }
+    if (ok && total != c->n_stumps)
+      ok = bad (error, f, "the stages' stump counts do not add up to the "
+          "stumps in tensor weak");
+  }
+  g_free (w);
+  g_free (s);
+  return ok;
+}
+
+SalFaceCascade *
+sal_face_cascade_new (SalModelFile * f, GError ** error)
+{
+  SalFaceCascade *c = g_new0 (SalFaceCascade, 1);
+  const char *arch = sal_model_file_get_meta (f, "architecture");
+  gint64 ww = 0, wh = 0;
+
+  if (g_strcmp0 (arch, "haar-cascade") != 0) {
+    bad (error, f, "not a face cascade (metadata architecture is not "
+        "\"haar-cascade\")");
+    goto fail;
+  }
+  if (!sal_model_file_get_meta_int (f, "window_w", 4, MAX_WINDOW, &ww, error)
+      || !sal_model_file_get_meta_int (f, "window_h", 4, MAX_WINDOW, &wh,
+          error))
+    goto fail;
+  c->win_w = ww;
+  c->win_h = wh;
+  c->n_features = dim0 (f, "rects");
+  c->n_stumps = dim0 (f, "weak");
+  c->n_stages = dim0 (f, "stages");
+  if (c->n_features < 1 || c->n_stumps < 1 || c->n_stages < 1
+      || c->n_features > 1 << 20 || c->n_stumps > 1 << 20
+      || c->n_stages > 1 << 10) {
+    bad (error, f, "tensors rects, weak and stages must each have 1 to "
+        "2^20 rows");
+    goto fail;
+  }
+  if (read_rects (c, f, error) && read_stumps (c, f, error))
+    return c;
+fail:
+  sal_face_cascade_free (c);
+  return NULL;
+}
+
+SalFaceCascade *
+sal_face_cascade_new_builtin (GError ** error)
+{
+  GError *err = NULL;
+  GBytes *bytes = g_resources_lookup_data (FACES_RESOURCE,
+      G_RESOURCE_LOOKUP_FLAGS_NONE, &err);
+  SalModelFile *file;
+  SalFaceCascade *c = NULL;
+
+  if (!bytes) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL,
+        "the built-in face cascade is missing from this build (%s): "
+        "rebuild libsaliency with models/faces.safetensors", err->message);
+    g_error_free (err);
+    return NULL;
+  }
+  file = sal_model_file_new_from_bytes (bytes, "faces", error);
+  g_bytes_unref (bytes);
+  if (file) {
+    c = sal_face_cascade_new (file, error);
+    sal_model_file_free (file);
+  }
+  return c;
+}
+
+/* Source taps of a fixed-point bilinear resize by s (face_cascade._taps). */
+static void
+taps (int n_src, int n_dst, double s, int *i0, int *i1, int *w1)
+{
+  for (int i = 0; i < n_dst; i++) {
+    double f = CLAMP ((i + 0.5) * s - 0.5, 0.0, (double) (n_src - 1));
+    int a = (int) floor (f);
+
+    i0[i] = a;
+    i1[i] = MIN (a + 1, n_src - 1);
+    w1[i] = (int) floor ((f - a) * (1 << BILINEAR_BITS) + 0.5);
+  }
+}
+
+static void
+resize_bilinear (const guint8 * g, int w, int h, int stride, double s,
+    guint8 * out, int ow, int oh)
+{
+  const int one = 1 << BILINEAR_BITS;
+  int *y0 = g_new (int, oh), *y1 = g_new (int, oh), *wy = g_new (int, oh);
+  int *x0 = g_new (int, ow), *x1 = g_new (int, ow), *wx = g_new (int, ow);
+  gint64 *row = g_new (gint64, w);
+
+  taps (h, oh, s, y0, y1, wy);
+  taps (w, ow, s, x0, x1, wx);
+  for (int y = 0; y < oh; y++) {
+    const guint8 *a = g + (gsize) y0[y] * stride, *b = g + (gsize) y1[y] *
+        stride;
+    for (int x = 0; x < w; x++)
+      row[x] = (gint64) a[x] * (one - wy[y]) + (gint64) b[x] * wy[y];
+    for (int x = 0; x < ow; x++)
+      out[(gsize) y * ow + x] = (row[x0[x]] * (one - wx[x])
+          + row[x1[x]] * wx[x] + ((gint64) 1 << (2 * BILINEAR_BITS - 1)))
+          >> (2 * BILINEAR_BITS);
+  }
+  g_free (y0);
+  g_free (y1);
+  g_free (wy);
+  g_free (x0);
+  g_free (x1);
+  g_free (wx);
+  g_free (row);
+}
+
+/* Integral images [h + 1][w + 1] of the values and their squares. */
+static void
+integrals (const guint8 * im, int w, int h, gint64 * ii, gint64 * iq)
+{
+  int W = w + 1;
+
+  memset (ii, 0, sizeof *ii * W);
+  memset (iq, 0, sizeof *iq * W);
+  for (int y = 0; y < h; y++) {
+    gint64 rs = 0, rq = 0;
+
+    ii[(gsize) (y + 1) * W] = iq[(gsize) (y + 1) * W] = 0;
+    for (int x = 0; x < w; x++) {
+      gint64 v = im[(gsize) y * w + x];
+
+      rs += v;
+      rq += v * v;
+      ii[(gsize) (y + 1) * W + x + 1] = ii[(gsize) y * W + x + 1] + rs;
+      iq[(gsize) (y + 1) * W + x + 1] = iq[(gsize) y * W + x + 1] + rq;
+    }
+  }
+}
+
+static inline gint64
+rsum (const gint64 * ii, int W, int x, int y, int w, int h)
+{
+  const gint64 *a = ii + (gsize) y * W + x, *b = a + (gsize) h * W;
+  return b[w] - a[w] - b[0] + a[0];
+}
+
+/* A rectangle's four corners as offsets from a window's corner in an
+ * integral image of row length W: set once per scale. */
+typedef struct
+{
+  gsize a, b, c, d;             /* top-left, top-right, bottom-left, -right */
+} Corners;
+
+static void
+corners (const SalFaceCascade * c, int W, Corners * out)
+{
+  for (int i = 0; i < c->n_features * 3; i++) {
+    const Rect *r = &c->rects[i];
+    gsize top = (gsize) r->y * W + r->x, bottom = top + (gsize) r->h * W;
+
+    out[i] = (Corners) {
+    top, top + r->w, bottom, bottom + r->w};
+  }
+}
+
+static inline gint64
+csum (const gint64 * p, const Corners * k)
+{
+  return p[k->d] - p[k->b] - p[k->c] + p[k->a];
+}
+
+/* Does the window at (x, y) pass every stage? */
+static gboolean
+window_passes (const SalFaceCascade * c, const Corners * k,
+    const gint64 * ii, const gint64 * iq, int W, int x, int y)
+{
+  double a = (double) (c->win_w - 2) * (c->win_h - 2);
+  gint64 s = rsum (ii, W, x + 1, y + 1, c->win_w - 2, c->win_h - 2);
+  gint64 q = rsum (iq, W, x + 1, y + 1, c->win_w - 2, c->win_h - 2);
+  double nf = a * (double) q - (double) s * (double) s;
+  const gint64 *p = ii + (gsize) y * W + x;
+  const Stump *st = c->stumps;
+
+  if (!(nf > 0))
+    return FALSE;
+  nf = sqrt (nf);
+  if (!(a / nf < 0.1))
+    return FALSE;
+  for (int j = 0; j < c->n_stages; j++) {
+    double acc = 0;
+
+    for (int n = 0; n < c->stage_len[j]; n++, st++) {
+      const Rect *r = c->rects + 3 * st->feature;
+      const Corners *kk = k + 3 * st->feature;
+      double v = 0;
+
+      for (int i = 0; i < 3; i++)
+        if (r[i].weight != 0)
+          v = v + r[i].weight * (double) csum (p, &kk[i]);
+      acc = acc + (v < st->threshold * nf ? st->left : st->right);
+    }
+    if (!(acc >= c->stage_thr[j]))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Every window that passes, as rectangles in the grey image. */
+static GArray *
+hits (const SalFaceCascade * c, const guint8 * grey, int w, int h,
+    int stride)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (SalFace));
+  guint8 *im = g_new (guint8, (gsize) w * h);
+  gint64 *ii = g_new (gint64, (gsize) (w + 1) * (h + 1));
+  gint64 *iq = g_new (gint64, (gsize) (w + 1) * (h + 1));
+  Corners *k = g_new (Corners, (gsize) c->n_features * 3);
+
+  for (double s = 1.0;; s *= SCALE_STEP) {
+    int ws = (int) nearbyint (w / s), hs = (int) nearbyint (h / s);
+    int step = s <= 2 ? 2 : 1;
+
+    if (ws <= c->win_w + 1 || hs <= c->win_h + 1)
+      break;
+    resize_bilinear (grey, w, h, stride, s, im, ws, hs);
+    integrals (im, ws, hs, ii, iq);
+    corners (c, ws + 1, k);
+    for (int y = 0; y < hs - c->win_h; y += step)
+      for (int x = 0; x < ws - c->win_w; x += step)
+        if (window_passes (c, k, ii, iq, ws + 1, x, y)) {
+          SalFace f = { (int) nearbyint (x * s), (int) nearbyint (y * s),
+            (int) nearbyint (c->win_w * s), (int) nearbyint (c->win_h * s),
+            1
+          };
+          g_array_append_val (out, f);
+        }
+  }
+  g_free (im);
+  g_free (ii);
+  g_free (iq);
+  g_free (k);
+  return out;
+}
+
+static gboolean
+similar (const SalFace * a, const SalFace * b)
+{
+  double d = GROUP_EPS * (MIN (a->w, b->w) + MIN (a->h, b->h)) * 0.5;
+
+  return fabs ((double) (a->x - b->x)) <= d
+      && fabs ((double) (a->y - b->y)) <= d
+      && fabs ((double) (a->x + a->w - b->x - b->w)) <= d
+      && fabs ((double) (a->y + a->h - b->y - b->h)) <= d;
+}
+
+static int
+find (int *parent, int i)
+{
+  while (parent[i] != i) {
+    parent[i] = parent[parent[i]];
+    i = parent[i];
+  }
+  return i;
+}
+
+static gint
+by_hits (gconstpointer pa, gconstpointer pb)
+{
+  const SalFace *a = pa, *b = pb;
+
+  if (a->n != b->n)
+    return b->n - a->n;
+  return a->y != b->y ? a->y - b->y : a->x - b->x;
+}
+
+/* OpenCV's groupRectangles (eps 0.2), as face_cascade.group. */
+static GArray *
+group (GArray * hit)
+{
+  int n = hit->len;
+  const SalFace *r = (const SalFace *) hit->data;
+  int *parent = g_new (int, MAX (n, 1));
+  gint64 *sum = g_new0 (gint64, 5 * (gsize) MAX (n, 1));
+  GArray *cand = g_array_new (FALSE, FALSE, sizeof (SalFace));
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (SalFace));
+
+  for (int i = 0; i < n; i++)
+    parent[i] = i;
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++)
+      if (similar (&r[i], &r[j])) {
+        int ri = find (parent, i), rj = find (parent, j);
+        if (ri != rj)
+          parent[MAX (ri, rj)] = MIN (ri, rj);
+      }
+  for (int i = 0; i < n; i++) {
+    gint64 *s = sum + 5 * find (parent, i);
+    s[0] += r[i].x;
+    s[1] += r[i].y;
+    s[2] += r[i].w;
+    s[3] += r[i].h;
+    s[4]++;
+  }
+  /* Roots in increasing order, as the reference's sorted(clusters). */
+  for (int i = 0; i < n; i++) {
+    gint64 *s = sum + 5 * i;
+    if (s[4] > MIN_NEIGHBOURS) {
+      SalFace f = { (int) nearbyint ((double) s[0] / s[4]),
+        (int) nearbyint ((double) s[1] / s[4]),
+        (int) nearbyint ((double) s[2] / s[4]),
+        (int) nearbyint ((double) s[3] / s[4]), (int) s[4]
+      };
+      g_array_append_val (cand, f);
+    }
+  }
+  for (guint i = 0; i < cand->len; i++) {
+    const SalFace *a = &g_array_index (cand, SalFace, i);
+    gboolean inside = FALSE;
+
+    for (guint j = 0; j < cand->len && !inside; j++) {
+      const SalFace *b = &g_array_index (cand, SalFace, j);
+      double dx = nearbyint (b->w * GROUP_EPS), dy =
+          nearbyint (b->h * GROUP_EPS);
+
+      if (i == j || b->n <= MAX (3, a->n))
+        continue;
+      inside = a->x >= b->x - dx && a->y >= b->y - dy
+          && a->x + a->w <= b->x + b->w + dx
+          && a->y + a->h <= b->y + b->h + dy;
+    }
+    if (!inside)
+      g_array_append_val (out, *a);
+  }
+  g_array_sort (out, by_hits);
+  g_free (parent);
+  g_free (sum);
+  g_array_unref (cand);
+  return out;
+}
+
+GArray *
+sal_face_cascade_detect (const SalFaceCascade * c, const guint8 * grey,
+    int width, int height, int stride)
+{
+  GArray *h = hits (c, grey, width, height, stride);
+  GArray *out = group (h);
+
+  g_array_unref (h);
+  return out;
+}
+
+void
+sal_face_map (const SalFace * faces, guint n_faces, int grey_w, int grey_h,
+    float *map, int width, int height)
+{
+  double sx = (double) width / grey_w, sy = (double) height / grey_h;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++) {
+      double m = 0;
+
+      for (guint i = 0; i < n_faces; i++) {
+        const SalFace *f = &faces[i];
+        double cx = (f->x + f->w / 2.0) * sx, cy = (f->y + f->h / 2.0) * sy;
+        double r = f->w / 2.0 * sx, dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+
+        m = MAX (m, exp (-(dx * dx + dy * dy) / (2 * r * r)));
+      }
+      map[(gsize) y * width + x] = (float) m;
+    }
+}
