@@ -60,6 +60,15 @@ exp(-d^2 / (2 r^2)), d the distance to its centre and r = w / 2, both
 in map pixels (scaled by W / Wg, H / Hg); F is the maximum over faces
 (zero without faces).
 
+Picture (`frame_grey`): the frame's grey, `grey` (BT.601 luma in
+integers; the engine takes the Y plane of I420 and NV12 frames, stretched
+from video range, clamp(((Y - 16) 298 + 128) >> 8)), resized by
+`resize_bilinear` with s = L / side to round(W side / L) x
+round(H side / L), L the frame's longer side (enlarged or reduced: the
+cascade's smallest face is 24 pixels): side FACE_SIDE_STILL for still
+pictures, FACE_SIDE_VIDEO for video frames, which are searched every
+FACE_EVERY frames (docs/default-model-spec.md, step 10).
+
 Usage:
   face_cascade.py convert XML OUT.safetensors
   face_cascade.py detect [--cascade F] IMAGE...   # one line per face
@@ -82,6 +91,9 @@ MIN_NEIGHBOURS = 3
 GROUP_EPS = 0.2
 BILINEAR_BITS = 11
 DEFAULT_CASCADE = os.path.join(HERE, "..", "models", "faces.safetensors")
+FACE_SIDE_STILL = 512
+FACE_SIDE_VIDEO = 384
+FACE_EVERY = 15
 
 
 # -- conversion --------------------------------------------------------------
@@ -160,6 +172,20 @@ def grey(rgb8):
     r = rgb8.astype(np.int32)
     return ((77 * r[..., 0] + 150 * r[..., 1] + 29 * r[..., 2] + 128)
             >> 8).astype(np.uint8)
+
+
+def picture_size(w, h, side):
+    """The searched picture's size for a w x h frame, and its scale."""
+    long = max(w, h)
+    return (max(1, int(np.round(w * side / long))),
+            max(1, int(np.round(h * side / long))), long / side)
+
+
+def frame_grey(rgb8, side):
+    """The picture faces are searched in: grey, long side `side`."""
+    g = grey(rgb8)
+    w, h, s = picture_size(g.shape[1], g.shape[0], side)
+    return resize_bilinear(g, w, h, s)
 
 
 def _taps(n_src, n_dst, s):

@@ -59,6 +59,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default="default")
     ap.add_argument("--side", type=int, default=512)
+    ap.add_argument("--videos", choices=("select", "train"),
+                    help="score hevc-gaze videos of this side (every 10th "
+                    "frame, faces on every scored frame) instead of the "
+                    "select stills")
     ap.add_argument("--shared", default=os.path.join(root, "..", "shared"))
     ap.add_argument("--salmap", default=os.path.join(
         root, "build", "src", "tools", "salmap"))
@@ -66,19 +70,26 @@ def main(argv=None):
         root, "build", "tests", "faces", "faces-driver"))
     a = ap.parse_args(argv)
     sp = dd.split(a.shared)
-    print("select stills, %s, faces at a long side of %d px; "
-          "CC / KLD" % (a.model, a.side))
+    print("%s, %s, faces at a long side of %d px; CC / KLD"
+          % ("hevc-gaze %s videos" % a.videos if a.videos
+             else "select stills", a.model, a.side))
     print("| set (images, with faces) | model | " +
           " | ".join("x exp(%.1f F)" % w for w in WEIGHTS) + " |")
     print("| --- " * (len(WEIGHTS) + 2) + "|")
     with tempfile.TemporaryDirectory() as tmp:
-        for which in dd.STILL_SETS:
-            jobs = vd.still_jobs(a.shared, which, sp[which]["select"], tmp)
+        if a.videos:
+            groups = [(seq, vd.hevc_jobs(a.shared, [seq], 10))
+                      for seq in sp["hevc"][a.videos]]
+        else:
+            groups = [(which, vd.still_jobs(a.shared, which,
+                                            sp[which]["select"], tmp))
+                      for which in dd.STILL_SETS]
+        for which, jobs in groups:
             acc = {w: [] for w in (0.0,) + WEIGHTS}
             n_face = 0
             t_det = 0.0
             for inputs, still, frames, picks, gts, fixs in jobs:
-                maps = vd.engine(a.salmap, a.model, inputs, True, tmp)
+                maps = vd.engine(a.salmap, a.model, inputs, still, tmp)
                 for i, gt in zip(picks, gts):
                     p = np.asarray(maps[i], np.float64)
                     g = working_grey(frames[i], a.side)

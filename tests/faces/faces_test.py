@@ -9,6 +9,9 @@ Cases:
   synthetic       three drawn faces on noise: the engine finds each at its
                   place, and its faces equal the reference's exactly
   map             the engine's face map equals the reference's (1e-6)
+  picture         the picture faces are searched in, from RGB and grey
+                  frames, enlarged and reduced, odd sizes: engine ==
+                  reference byte for byte
   errors          a truncated cascade, another kind of model file, a
                   misshapen tensor, a stump naming a missing feature: each
                   an error naming the problem, exit 1
@@ -162,6 +165,44 @@ def case_map(driver, tmp):
     if m is None or m.any():
         print("FAIL: a flat picture's map is not zero")
         bad += 1
+    return 1 if bad else 0
+
+
+def case_picture(driver, tmp):
+    rng = np.random.default_rng(3)
+    bad = 0
+    for w, h, side in ((160, 120, 512), (641, 359, 384), (97, 203, 384),
+                       (1920, 1080, 384), (333, 77, 333), (50, 30, 7)):
+        yy, xx = np.mgrid[0:h, 0:w]
+        rgb = np.clip(np.stack([128 + 100 * np.sin(xx / (4 + c) + yy / 9.0)
+                                for c in range(3)], -1) +
+                      20 * rng.standard_normal((h, w, 3)), 0, 255
+                      ).astype(np.uint8)
+        for chans in (3, 1):
+            img = rgb if chans == 3 else fc.grey(rgb)
+            path = os.path.join(tmp, "in.p%s" % ("pm" if chans == 3 else
+                                                   "gm"))
+            with open(path, "wb") as fh:
+                fh.write(b"P%d %d %d 255\n" % (6 if chans == 3 else 5, w, h))
+                fh.write(img.tobytes())
+            pic = os.path.join(tmp, "pic.pgm")
+            p = subprocess.run([driver, "--side", str(side), pic, "builtin",
+                                path], capture_output=True, text=True)
+            if p.returncode != 0:
+                print("FAIL: %s" % p.stderr.strip())
+                return 1
+            blob = open(pic, "rb").read()
+            head = blob.split(b"\n", 1)[0].split()
+            ew, eh = int(head[1]), int(head[2])
+            eng = np.frombuffer(blob.split(b"\n", 1)[1], np.uint8
+                                ).reshape(eh, ew)
+            ref = fc.frame_grey(rgb if chans == 3 else
+                                np.repeat(img[..., None], 3, -1), side)
+            ok = eng.shape == ref.shape and (eng == ref).all()
+            print("%dx%d %s side %d: picture %dx%d %s" % (
+                w, h, "RGB" if chans == 3 else "grey", side, ew, eh,
+                "equal" if ok else "DIFFERENT"))
+            bad += not ok
     return 1 if bad else 0
 
 
