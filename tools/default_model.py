@@ -47,6 +47,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import classic_reference as classic  # noqa: E402
+import face_cascade  # noqa: E402
 import safetensors_io  # noqa: E402
 import spectral_residual  # noqa: E402
 
@@ -78,6 +79,8 @@ TENSOR_ORDER = (
 SR_TENSORS = ("sr_mix.weight",)
 # Optional: the output's share of classic's map, (still, video) mode.
 OUT_MIX = "out_mix"
+# Optional: the face cue's weight, (still, video) mode (spec step 10).
+FACE_MIX = "face_mix"
 MIX_EPS = 1e-30
 
 
@@ -171,6 +174,8 @@ class DefaultNet(nn.Module):
         # Fitted after training on the select side, not learnt: not a
         # parameter, and written only when non-zero.
         self.out_mix = torch.zeros(2, dtype=torch.float64)
+        # Likewise the face cue's weights (tools/face_cascade.py).
+        self.face_mix = torch.zeros(2, dtype=torch.float64)
         self.init_priors(torch.Generator().manual_seed(0))
 
     def init_priors(self, gen):
@@ -272,6 +277,8 @@ def save_model(net, path, training):
     tensors = [(k, sd[k]) for k in order]
     if bool((net.out_mix != 0).any()):
         tensors.append((OUT_MIX, net.out_mix.float()))
+    if bool((net.face_mix != 0).any()):
+        tensors.append((FACE_MIX, net.face_mix.float()))
     safetensors_io.write(path, tensors, meta, prefix=".default-")
 
 
@@ -282,10 +289,13 @@ def load_model(path):
         raise SystemExit("%s: architecture %r, not default"
                          % (path, meta.get("architecture")))
     mix = sd.pop(OUT_MIX, None)
+    faces = sd.pop(FACE_MIX, None)
     net = DefaultNet(widths_of(sd))
     net.load_state_dict(sd, strict=True)
     if mix is not None:
         net.out_mix = mix.double().reshape(2).clone()
+    if faces is not None:
+        net.face_mix = faces.double().reshape(2).clone()
     net.eval()
     return net, meta
 
@@ -310,6 +320,7 @@ def random_model(seed=1, widths=None):
         if net.sr:
             net.sr_mix.weight.fill_(0.7)
             net.out_mix = torch.tensor([0.3, 0.45], dtype=torch.float64)
+            net.face_mix = torch.tensor([1.25, 0.75], dtype=torch.float64)
     return net
 
 
@@ -337,6 +348,34 @@ class DefaultStream:
     def reset(self):
         self.classic.reset()
         self.h = None
+        self.faces, self.face_age = [], -1
+
+    def see_faces(self, rgb8, still):
+        """The engine's face cue (src/models/faces/sal-face-cue.c): every
+        still picture, video frames every FACE_EVERY frames from a reset,
+        the faces held in between."""
+        if float(self.net.face_mix[0 if still else 1]) <= 0:
+            return
+        if not still and 0 <= self.face_age < face_cascade.FACE_EVERY:
+            self.face_age += 1
+            return
+        if not hasattr(self, "cascade"):
+            self.cascade = face_cascade.Cascade()
+        g = face_cascade.frame_grey(rgb8, face_cascade.FACE_SIDE_STILL
+                                    if still else
+                                    face_cascade.FACE_SIDE_VIDEO)
+        self.faces = face_cascade.detect(self.cascade, g)
+        self.pic_size = g.shape[1], g.shape[0]
+        self.face_age = -1 if still else 1
+
+    def add_faces(self, logits, still):
+        """logits [H, W] + a F (step 10)."""
+        a = float(self.net.face_mix[0 if still else 1])
+        if a <= 0 or not self.faces:
+            return logits
+        h, w = logits.shape
+        return logits + a * face_cascade.face_map(self.faces, *self.pic_size,
+                                                  w, h)
 
     def net_input(self, rgb8, still):
         fh, fw = rgb8.shape[:2]
@@ -352,6 +391,7 @@ class DefaultStream:
     def push_logits(self, rgb8, still=False):
         """Net-size logits [H, W] (float64 numpy)."""
         x, s, r, m = self.net_input(rgb8, still)
+        self.see_faces(rgb8, still)
         with torch.no_grad():
             xt = torch.from_numpy(x).to(self.dtype).unsqueeze(0)
             st = torch.from_numpy(np.asarray(s)).to(self.dtype)[None, None]
@@ -362,7 +402,7 @@ class DefaultStream:
             logits = self.net.mix_output(logits, st, still)
         if not still:
             self.h = hn
-        return logits[0, 0].double().numpy()
+        return self.add_faces(logits[0, 0].double().numpy(), still)
 
     def push(self, rgb8, still=False, log=False):
         """Probability map (or log-probability) at the frame's size."""
@@ -385,7 +425,8 @@ def main(argv=None):
     ap.add_argument("--motion", action="store_true",
                     help="with --random: a v4 model (with the motion cue)")
     ap.add_argument("--no-mix", action="store_true",
-                    help="with --random: out_mix zero (not written)")
+                    help="with --random: out_mix and face_mix zero (not "
+                    "written)")
     ap.add_argument("--still", action="store_true")
     ap.add_argument("--log", action="store_true",
                     help="write log-probabilities instead of probabilities")
@@ -403,6 +444,7 @@ def main(argv=None):
         net = random_model(a.seed, w)
         if a.no_mix:
             net.out_mix.zero_()
+            net.face_mix.zero_()
         save_model(net, a.random,
                    "untrained: random weights, seed %d (parity tests only)"
                    % a.seed)

@@ -338,6 +338,24 @@ def face_map(faces, grey_w, grey_h, w, h):
     return f
 
 
+def cartoon_face(s):
+    """A drawn frontal face, s x s grey levels (float), for tests: the
+    contrasts a Haar cascade keys on (dark eyes and brows below a bright
+    forehead, a bright nose bridge)."""
+    yy, xx = np.mgrid[0:s, 0:s] / s
+    f = np.full((s, s), 90.0)
+    oval = ((xx - .5) / .42) ** 2 + ((yy - .52) / .5) ** 2 < 1
+    f[oval] = 185
+    f[(yy < .2) & oval] = 60
+    for ex in (.32, .68):
+        f[((xx - ex) / .1) ** 2 + ((yy - .4) / .05) ** 2 < 1] = 45
+        f[((xx - ex) / .13) ** 2 + ((yy - .3) / .03) ** 2 < 1] = 80
+    f[(abs(xx - .5) < .04) & (yy > .42) & (yy < .62)] = 200
+    f[((xx - .5) / .07) ** 2 + ((yy - .64) / .03) ** 2 < 1] = 110
+    f[((xx - .5) / .16) ** 2 + ((yy - .78) / .035) ** 2 < 1] = 70
+    return f
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)

@@ -249,6 +249,9 @@ push_frame_locked (SalEngine * e, const SalFrame * frame, SalMap * out,
   e->timings.preprocess_ms = elapsed_ms (&t);
   e->timings.upload_ms = 0;     /* part of pre-processing: one pass */
 
+  if (e->arch->see_frame && !e->arch->see_frame (e->model, frame, e->still,
+          error))
+    return FALSE;
   if (!e->arch->forward (e->model, e->rgb, e->net_out, e->still, error)) {
     clFinish (e->rt->queue);
     return FALSE;

@@ -28,6 +28,10 @@ typedef struct
    * frame size change (followed by reset). NULL: info's fixed size. */
   void (*choose_size) (SalModel * m, int frame_w, int frame_h,
       int *net_w, int *net_h);
+  /* Optional: the frame itself, called before forward, for cues that need
+   * more pixels than the network size (the default model's faces). */
+  gboolean (*see_frame) (SalModel * m, const SalFrame * frame,
+      gboolean still, GError ** error);
   /* rgb: [3, net_h, net_w]. out: [1, net_h, net_w] allocated by the engine.
    * still: ignore and do not update temporal state. */
   gboolean (*forward) (SalModel * m, const SalTensor * rgb, SalTensor * out,

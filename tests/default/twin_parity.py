@@ -13,14 +13,17 @@ random-v4: the same with classic's motion as a sixth input (v4 files);
 random-v2: the same without the spectral residual cue (v2 files).
 For each of three synthetic clips (a textured background with a moving
 bright blob) -- 150x97 (net 128x83: odd, shrinking), 100x60 (net 128x77:
-enlarging) and a portrait 90x160 (net 72x128) -- runs
+enlarging) and a portrait 90x160 (net 72x128) -- and a fourth, 200x150
+and 18 frames, where a drawn face moves (the face cue: searched on frames
+0 and 15 in video, on every frame in still mode) -- runs
 `salmap run --model M --npy` in video and in --still mode and
 tools/default_model.py on the same PNG frames, and asserts per frame
 max |d log p| <= MAX_DLOGP and CC >= MIN_CC. Controls check that the
 comparison would catch a missing correction (the random model must differ
 from classic), a missing temporal state (video must differ from still)
-and a missing output mixture (random and random-v4 must differ from the
-same model without out_mix).
+a missing output mixture (random and random-v4 must differ from the
+same model without out_mix) and a missing face cue (on the face clip,
+the same model without face_mix must differ).
 Exit 77 (skip) without torch/PIL in this python.
 """
 
@@ -34,6 +37,7 @@ MAX_DLOGP = 1e-3
 MIN_CC = 0.9999
 N_FRAMES = 8
 SIZES = ((150, 97), (100, 60), (90, 160))  # (width, height)
+FACE_CLIP = (200, 150, 18)                  # width, height, frames
 
 SOURCE_ROOT = os.environ.get(
     "SALIENCY_SOURCE_ROOT",
@@ -43,10 +47,13 @@ TWIN = os.path.join(SOURCE_ROOT, "tools", "default_model.py")
 CLASSIC = os.path.join(SOURCE_ROOT, "tools", "classic_reference.py")
 TRAINED = os.path.join(SOURCE_ROOT, "models", "default.safetensors")
 
+sys.path.insert(0, os.path.join(SOURCE_ROOT, "tools"))
+
 try:
     import numpy as np
     from PIL import Image
     import torch  # noqa: F401
+    import face_cascade
 except ImportError as e:
     print("SKIP: %s in %s (Debian: apt install python3-torch python3-pil)"
           % (e, sys.executable))
@@ -84,6 +91,25 @@ def make_clip(d, w, h, seed):
     return paths
 
 
+def make_face_clip(d, w, h, n):
+    """n PNGs: a textured grey-brown background and a drawn face of 70
+    pixels moving 3 pixels a frame."""
+    rng = np.random.default_rng(11)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    bg = 120 + 30 * np.sin(xx / 7.0) * np.cos(yy / 11.0) + \
+        10 * rng.standard_normal((h, w))
+    paths = []
+    for t in range(n):
+        img = bg.copy()
+        x0, y0 = 20 + 3 * t, 30 + t
+        img[y0:y0 + 70, x0:x0 + 70] = face_cascade.cartoon_face(70)
+        rgb = np.stack([img * 1.05, img, img * 0.9], -1)
+        p = os.path.join(d, "f%02d.png" % t)
+        Image.fromarray(np.clip(rgb + 0.5, 0, 255).astype(np.uint8)).save(p)
+        paths.append(p)
+    return paths
+
+
 def logp(path):
     p = np.load(path).astype(np.float64)
     return np.log(np.maximum(p, 1e-45))
@@ -113,6 +139,30 @@ def compare(label, eng, ref):
     return fails
 
 
+def face_control(model, d, frames, out, tmp):
+    """The face clip's maps must change without the file's face_mix."""
+    import default_model
+    net, meta = default_model.load_model(model)
+    if not bool((net.face_mix > 0).any()):
+        print("  control: %s has no face cue" % os.path.basename(model))
+        return []
+    net.face_mix.zero_()
+    nf = os.path.join(tmp, "nofaces.safetensors")
+    default_model.save_model(net, nf, meta.get("training", ""))
+    fails = []
+    for mode, extra in (("video", []), ("still", ["--still"])):
+        r = os.path.join(d, "nofaces-%s.npy" % mode)
+        run([sys.executable, TWIN, "--weights", nf, "--npy", r] + extra +
+            frames)
+        df = np.abs(logp(r) - out[mode][1]).max(axis=(1, 2))
+        print("  control: twin %s without face_mix, max |d log p| %.3g "
+              "(frames 0-2: %s)" % (mode, df.max(), np.round(df[:3], 3)))
+        if not df.min() > 10 * MAX_DLOGP:
+            fails.append("face clip %s: face_mix changes nothing on some "
+                         "frame (%.3g)" % (mode, df.min()))
+    return fails
+
+
 def main():
     flags = {"random": [], "random-v4": ["--motion"],
              "random-v2": ["--no-sr"]}
@@ -131,10 +181,12 @@ def main():
             model = os.path.join(tmp, "random.safetensors")
             run([sys.executable, TWIN, "--random", model, "--seed", "7"] +
                 flags[which])
-        for i, (w, h) in enumerate(SIZES):
+        for i, (w, h) in enumerate(SIZES + (FACE_CLIP[:2],)):
             d = os.path.join(tmp, "%dx%d" % (w, h))
             os.makedirs(d)
-            frames = make_clip(d, w, h, seed=i)
+            face = i == len(SIZES)
+            frames = (make_face_clip(d, *FACE_CLIP) if face
+                      else make_clip(d, w, h, seed=i))
             out = {}
             for mode, extra in (("video", []), ("still", ["--still"])):
                 e = os.path.join(d, "engine-%s.npy" % mode)
@@ -175,6 +227,9 @@ def main():
                     if not dm > 10 * MAX_DLOGP:
                         fails.append("%dx%d %s: out_mix changes nothing "
                                      "(%.3g)" % (w, h, mode, dm))
+            # ... and, on the face clip, the face cue.
+            if face and which != "random-v2":
+                fails += face_control(model, d, frames, out, tmp)
     for f in fails:
         print("FAIL: " + f)
     print("PASS" if not fails else "%d failures" % len(fails))

@@ -75,23 +75,6 @@ def engine(driver, g, tmp, cascade="builtin", map_size=None):
     return faces, m, p
 
 
-def cartoon(s):
-    """A drawn frontal face, s x s: the contrasts a Haar cascade keys on
-    (dark eyes and brows below bright forehead, a bright nose bridge)."""
-    yy, xx = np.mgrid[0:s, 0:s] / s
-    f = np.full((s, s), 90.0)
-    oval = ((xx - .5) / .42) ** 2 + ((yy - .52) / .5) ** 2 < 1
-    f[oval] = 185
-    f[(yy < .2) & oval] = 60
-    for ex in (.32, .68):
-        f[((xx - ex) / .1) ** 2 + ((yy - .4) / .05) ** 2 < 1] = 45
-        f[((xx - ex) / .13) ** 2 + ((yy - .3) / .03) ** 2 < 1] = 80
-    f[(abs(xx - .5) < .04) & (yy > .42) & (yy < .62)] = 200
-    f[((xx - .5) / .07) ** 2 + ((yy - .64) / .03) ** 2 < 1] = 110
-    f[((xx - .5) / .16) ** 2 + ((yy - .78) / .035) ** 2 < 1] = 70
-    return f
-
-
 PLACES = ((40, 60, 60), (180, 40, 90), (120, 160, 40))   # x, y, side
 
 
@@ -99,7 +82,7 @@ def synthetic_image():
     rng = np.random.default_rng(1)
     img = 120 + 25 * rng.standard_normal((240, 320))
     for x, y, s in PLACES:
-        img[y:y + s, x:x + s] = cartoon(s)
+        img[y:y + s, x:x + s] = fc.cartoon_face(s)
     return np.clip(img, 0, 255).astype(np.uint8)
 
 

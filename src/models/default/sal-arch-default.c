@@ -12,6 +12,7 @@
 #include "sal-arch.h"
 #include "sal-layers.h"
 #include "sr/sal-spectral-residual.h"
+#include "faces/sal-face-cue.h"
 
 #include <math.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #define DEFAULT_MAX_KERNEL 7
 #define DEFAULT_CLASSIC_VERSION "1"
 #define DEFAULT_MIX_EPS 1e-30   /* log (mix + eps): finite where both are 0 */
+#define DEFAULT_MAX_FACE_MIX 16.0f /* a * F moves log p by at most this */
 
 /* The GRU's six 1x1 convs, in sal_gru_update's order. */
 enum
@@ -54,6 +56,8 @@ struct _SalModel
   float sr_w;                   /* sr_mix.weight */
   gboolean motion;              /* v4: classic's motion as its own input */
   float out_mix[2];             /* classic's share: still, video mode */
+  float face_mix[2];            /* the face cue's weight: still, video */
+  SalFaceCue *faces;            /* NULL: no face cue */
 
   /* Activations for one network size, allocated when it changes: forward
    * allocates nothing. Suffixes: 1 = 1/2, 2 = 1/4, 3 = 1/8. */
@@ -75,7 +79,7 @@ struct _SalModel
   SalTensor *lm, *x0m;
   float *rgb_host, *prior_host, *lr_host, *prior_frame;
   double *sr_host;
-  /* out_mix only: the logits and S on the host. */
+  /* out_mix and the face cue only: the logits (and S) on the host. */
   float *logit_host, *s_host;
 };
 
@@ -178,7 +182,7 @@ ensure_buffers (SalModel * m, int w, int h, GError ** error)
     m->prior_frame = g_new (float, (gsize) w * h);
     m->sr_host = g_new (double, (gsize) w * h);
   }
-  if (ok && (m->out_mix[0] > 0 || m->out_mix[1] > 0)) {
+  if (ok && (m->out_mix[0] > 0 || m->out_mix[1] > 0 || m->faces)) {
     m->logit_host = g_new (float, (gsize) w * h);
     m->s_host = g_new (float, (gsize) w * h);
   }
@@ -204,6 +208,7 @@ default_free (SalModel * m)
   free_buffers (m);
   if (m->classic)
     sal_arch_classic.free (m->classic);
+  g_clear_pointer (&m->faces, sal_face_cue_free);
   g_clear_pointer (&m->enc1, sal_conv_free);
   g_clear_pointer (&m->enc2_dw, sal_conv_free);
   g_clear_pointer (&m->enc2_pw, sal_conv_free);
@@ -364,6 +369,31 @@ read_out_mix (SalModel * m, SalModelFile * f, GError ** error)
   return TRUE;
 }
 
+/* The optional face_mix [2]: the face cue's weights, zeros when absent. */
+static gboolean
+read_face_mix (SalModel * m, SalModelFile * f, GError ** error)
+{
+  gint64 shape[1] = { 2 };
+  float *v;
+
+  if (!sal_model_file_lookup (f, "face_mix"))
+    return TRUE;
+  if (!(v = read_tensor (f, "face_mix", 1, shape, error)))
+    return FALSE;
+  for (int i = 0; i < 2; i++)
+    if (!(v[i] >= 0.0f && v[i] <= DEFAULT_MAX_FACE_MIX)) {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+          "%s: face_mix[%d] is %g: the face cue's weight must lie in "
+          "[0, %g]; export the model again with tools/train_default.py",
+          sal_model_file_get_name (f), i, v[i], DEFAULT_MAX_FACE_MIX);
+      g_free (v);
+      return FALSE;
+    }
+  memcpy (m->face_mix, v, sizeof m->face_mix);
+  g_free (v);
+  return TRUE;
+}
+
 static gboolean
 load_weights (SalModel * m, SalModelFile * f, GError ** error)
 {
@@ -415,7 +445,7 @@ load_weights (SalModel * m, SalModelFile * f, GError ** error)
     m->sr_w = srw[0];
   g_free (mb);
   g_free (srw);
-  return ok && read_out_mix (m, f, error);
+  return ok && read_out_mix (m, f, error) && read_face_mix (m, f, error);
 }
 
 static SalModel *
@@ -463,6 +493,9 @@ default_create (SalRuntime * rt, const SalEngineOptions * opts,
   m->name = g_strdup (sal_model_file_get_name (file));
   m->layers = sal_layers_new (rt, error);
   if (!m->layers || !load_weights (m, file, error))
+    goto fail;
+  if ((m->face_mix[0] > 0 || m->face_mix[1] > 0)
+      && !(m->faces = sal_face_cue_new (m->face_mix, error)))
     goto fail;
   /* classic sets the normalisation (none: RGB in [0, 1]) the spec uses. */
   m->classic = sal_arch_classic.create (rt, opts, NULL, &classic_info, mean,
@@ -567,6 +600,26 @@ mix_output (SalModel * m, SalTensor * out, float b, GError ** error)
   return sal_tensor_upload (m->rt, out, m->logit_host, error);
 }
 
+/* out += a F, the face cue (step 10), on the host like the mixture. */
+static gboolean
+add_faces (SalModel * m, SalTensor * out, gboolean still, GError ** error)
+{
+  if (!sal_face_cue_active (m->faces, still))
+    return TRUE;
+  return sal_tensor_download (m->rt, out, m->logit_host, error)
+      && (!sal_face_cue_add (m->faces, m->logit_host, m->w, m->h, still)
+      || sal_tensor_upload (m->rt, out, m->logit_host, error));
+}
+
+static gboolean
+default_see_frame (SalModel * m, const SalFrame * frame, gboolean still,
+    GError ** error)
+{
+  if (m->faces)
+    sal_face_cue_see (m->faces, frame, still);
+  return TRUE;
+}
+
 static gboolean
 default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
     gboolean still, GError ** error)
@@ -623,6 +676,8 @@ default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
     return FALSE;
   if (mix > 0 && !mix_output (m, out, mix, error))
     return FALSE;
+  if (m->faces && !add_faces (m, out, still, error))
+    return FALSE;
   if (!still)
     m->ring_valid = TRUE;
   return TRUE;
@@ -634,12 +689,15 @@ default_reset (SalModel * m)
   sal_arch_classic.reset (m->classic);
   /* The ring is only read when valid: "no state" costs nothing now. */
   m->ring_valid = FALSE;
+  if (m->faces)
+    sal_face_cue_reset (m->faces);
 }
 
 const SalArch sal_arch_default = {
   .name = "default",
   .create = default_create,
   .choose_size = default_choose_size,
+  .see_frame = default_see_frame,
   .forward = default_forward,
   .reset = default_reset,
   .free = default_free,

@@ -1,0 +1,35 @@
+/* The face cue of a stream: when to search for faces (every still picture;
+ * video frames every SAL_FACE_EVERY frames from a reset, the faces held in
+ * between) and a * F added to a model's net-size logits
+ * (docs/default-model-spec.md, step 10). */
+#ifndef SAL_FACE_CUE_H
+#define SAL_FACE_CUE_H
+
+#include "faces/sal-faces.h"
+
+G_BEGIN_DECLS
+
+#define SAL_FACE_SIDE_STILL 512
+#define SAL_FACE_SIDE_VIDEO 384
+#define SAL_FACE_EVERY 15
+
+typedef struct _SalFaceCue SalFaceCue;
+
+/* weight[0] still mode, weight[1] video mode (>= 0; 0: no cue there). */
+SalFaceCue *sal_face_cue_new (const float weight[2], GError ** error);
+void sal_face_cue_free (SalFaceCue * cue);
+/* Forget the faces: the next video frame is searched. */
+void sal_face_cue_reset (SalFaceCue * cue);
+/* Searches the frame for faces when it is due. */
+void sal_face_cue_see (SalFaceCue * cue, const SalFrame * frame,
+    gboolean still);
+/* Whether the cue adds anything to this mode's next output. */
+gboolean sal_face_cue_active (SalFaceCue * cue, gboolean still);
+/* logits [h][w] += weight * F, F the face map of the faces last found;
+ * FALSE (nothing to add) without faces or weight. */
+gboolean sal_face_cue_add (SalFaceCue * cue, float *logits, int w, int h,
+    gboolean still);
+
+G_END_DECLS
+
+#endif
