@@ -55,10 +55,14 @@ Detection (`detect`), on a grey uint8 image G [H, W]:
      dropped.
 
 Face map (`face_map`), on an H x W map for a picture whose detections were
-found on G of size Hg x Wg: every face (x, y, w, h) becomes
-exp(-d^2 / (2 r^2)), d the distance to its centre and r = w / 2, both
-in map pixels (scaled by W / Wg, H / Hg); F is the maximum over faces
-(zero without faces).
+found on G of size Hg x Wg: every face (x, y, w, h, n) becomes
+c(n) exp(-d^2 / (2 r^2)), d the distance to its centre and r = w / 2,
+both in map pixels (scaled by W / Wg, H / Hg), and c(n) =
+1 - exp(-(n - MIN_NEIGHBOURS) / CONFIDENCE_HITS) its confidence: a face
+of 4 hits counts 0.18, one of 15 hits 0.91. F is the maximum over faces
+(zero without faces). Why c: false faces (a colour chart, a pattern)
+gather few hits; on the fit side they cost more than weak true faces
+gain (docs/models.md, "v7").
 
 Picture (`frame_grey`): the frame's grey, `grey` (BT.601 luma in
 integers; the engine takes the Y plane of I420 and NV12 frames, stretched
@@ -88,6 +92,7 @@ import safetensors_io  # noqa: E402
 
 SCALE_STEP = 1.2
 MIN_NEIGHBOURS = 3
+CONFIDENCE_HITS = 5.0
 GROUP_EPS = 0.2
 BILINEAR_BITS = 11
 DEFAULT_CASCADE = os.path.join(HERE, "..", "models", "faces.safetensors")
@@ -330,11 +335,12 @@ def face_map(faces, grey_w, grey_h, w, h):
     yy = np.arange(h, dtype=np.float64)[:, None] + 0.5
     xx = np.arange(w, dtype=np.float64)[None, :] + 0.5
     f = np.zeros((h, w))
-    for x, y, fw, fh, _ in faces:
+    for x, y, fw, fh, n in faces:
         cx, cy = (x + fw / 2) * sx, (y + fh / 2) * sy
         r = fw / 2 * sx
-        f = np.maximum(f, np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2)
-                                 / (2 * r * r)))
+        c = 1 - np.exp(-(n - MIN_NEIGHBOURS) / CONFIDENCE_HITS)
+        f = np.maximum(f, c * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2)
+                                     / (2 * r * r)))
     return f
 
 

@@ -480,6 +480,9 @@ def case_bench(tmp):
     assert (r["frame_width"], r["frame_height"]) == (160, 90), r
     assert r["ms_per_frame"] > 0 and abs(r["fps"] * r["ms_per_frame"]
                                          - 1000) < 1, r
+    assert abs(r["mean_fps"] * r["mean_ms_per_frame"] - 1000) < 1, r
+    assert r["slowest_ms"] >= max(r["ms_per_frame"],
+                                  r["mean_ms_per_frame"]), r
     # The median total covers its stages (each a median, so roughly).
     stages = r["preprocess_ms"] + r["network_ms"] + r["postprocess_ms"]
     assert stages <= r["ms_per_frame"] * 1.5 + 0.5, r

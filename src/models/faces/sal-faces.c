@@ -15,6 +15,7 @@
 #define FACES_RESOURCE "/org/gst-saliency/models/faces.safetensors"
 #define SCALE_STEP 1.2
 #define MIN_NEIGHBOURS 3
+#define CONFIDENCE_HITS 5.0
 #define GROUP_EPS 0.2
 #define BILINEAR_BITS 11
 #define MAX_WINDOW 64
@@ -356,34 +357,47 @@ rsum (const gint64 * ii, int W, int x, int y, int w, int h)
   return b[w] - a[w] - b[0] + a[0];
 }
 
-/* A rectangle's four corners as offsets from a window's corner in an
- * integral image of row length W: set once per scale. */
+/* A stump laid out for one scale: its rectangles' corners as offsets from
+ * a window's corner in the integral image (row length W), in stump order,
+ * so that the hot first stages read memory in sequence. */
 typedef struct
 {
-  gsize a, b, c, d;             /* top-left, top-right, bottom-left, -right */
-} Corners;
+  gsize off[3][4];              /* top-left, top-right, bottom-left, -right */
+  double weight[3];
+  int n;                        /* rectangles with a weight */
+  double threshold, left, right;
+} Node;
 
 static void
-corners (const SalFaceCascade * c, int W, Corners * out)
+layout (const SalFaceCascade * c, int W, Node * nodes)
 {
-  for (int i = 0; i < c->n_features * 3; i++) {
-    const Rect *r = &c->rects[i];
-    gsize top = (gsize) r->y * W + r->x, bottom = top + (gsize) r->h * W;
+  for (int j = 0; j < c->n_stumps; j++) {
+    const Stump *st = &c->stumps[j];
+    const Rect *r = c->rects + 3 * st->feature;
+    Node *o = &nodes[j];
 
-    out[i] = (Corners) {
-    top, top + r->w, bottom, bottom + r->w};
+    o->n = 0;
+    for (int i = 0; i < 3; i++) {
+      gsize top = (gsize) r[i].y * W + r[i].x, bottom =
+          top + (gsize) r[i].h * W;
+
+      if (r[i].weight == 0)
+        continue;
+      o->off[o->n][0] = top;
+      o->off[o->n][1] = top + r[i].w;
+      o->off[o->n][2] = bottom;
+      o->off[o->n][3] = bottom + r[i].w;
+      o->weight[o->n++] = r[i].weight;
+    }
+    o->threshold = st->threshold;
+    o->left = st->left;
+    o->right = st->right;
   }
-}
-
-static inline gint64
-csum (const gint64 * p, const Corners * k)
-{
-  return p[k->d] - p[k->b] - p[k->c] + p[k->a];
 }
 
 /* Does the window at (x, y) pass every stage? */
 static gboolean
-window_passes (const SalFaceCascade * c, const Corners * k,
+window_passes (const SalFaceCascade * c, const Node * nodes,
     const gint64 * ii, const gint64 * iq, int W, int x, int y)
 {
   double a = (double) (c->win_w - 2) * (c->win_h - 2);
@@ -391,7 +405,7 @@ window_passes (const SalFaceCascade * c, const Corners * k,
   gint64 q = rsum (iq, W, x + 1, y + 1, c->win_w - 2, c->win_h - 2);
   double nf = a * (double) q - (double) s * (double) s;
   const gint64 *p = ii + (gsize) y * W + x;
-  const Stump *st = c->stumps;
+  const Node *nd = nodes;
 
   if (!(nf > 0))
     return FALSE;
@@ -401,15 +415,13 @@ window_passes (const SalFaceCascade * c, const Corners * k,
   for (int j = 0; j < c->n_stages; j++) {
     double acc = 0;
 
-    for (int n = 0; n < c->stage_len[j]; n++, st++) {
-      const Rect *r = c->rects + 3 * st->feature;
-      const Corners *kk = k + 3 * st->feature;
+    for (int n = 0; n < c->stage_len[j]; n++, nd++) {
       double v = 0;
 
-      for (int i = 0; i < 3; i++)
-        if (r[i].weight != 0)
-          v = v + r[i].weight * (double) csum (p, &kk[i]);
-      acc = acc + (v < st->threshold * nf ? st->left : st->right);
+      for (int i = 0; i < nd->n; i++)
+        v = v + nd->weight[i] * (double) (p[nd->off[i][3]]
+            - p[nd->off[i][1]] - p[nd->off[i][2]] + p[nd->off[i][0]]);
+      acc = acc + (v < nd->threshold * nf ? nd->left : nd->right);
     }
     if (!(acc >= c->stage_thr[j]))
       return FALSE;
@@ -426,7 +438,7 @@ hits (const SalFaceCascade * c, const guint8 * grey, int w, int h,
   guint8 *im = g_new (guint8, (gsize) w * h);
   gint64 *ii = g_new (gint64, (gsize) (w + 1) * (h + 1));
   gint64 *iq = g_new (gint64, (gsize) (w + 1) * (h + 1));
-  Corners *k = g_new (Corners, (gsize) c->n_features * 3);
+  Node *nodes = g_new (Node, c->n_stumps);
 
   for (double s = 1.0;; s *= SCALE_STEP) {
     int ws = (int) nearbyint (w / s), hs = (int) nearbyint (h / s);
@@ -436,10 +448,10 @@ hits (const SalFaceCascade * c, const guint8 * grey, int w, int h,
       break;
     resize_bilinear (grey, w, h, stride, s, im, ws, hs);
     integrals (im, ws, hs, ii, iq);
-    corners (c, ws + 1, k);
+    layout (c, ws + 1, nodes);
     for (int y = 0; y < hs - c->win_h; y += step)
       for (int x = 0; x < ws - c->win_w; x += step)
-        if (window_passes (c, k, ii, iq, ws + 1, x, y)) {
+        if (window_passes (c, nodes, ii, iq, ws + 1, x, y)) {
           SalFace f = { (int) nearbyint (x * s), (int) nearbyint (y * s),
             (int) nearbyint (c->win_w * s), (int) nearbyint (c->win_h * s),
             1
@@ -450,7 +462,7 @@ hits (const SalFaceCascade * c, const guint8 * grey, int w, int h,
   g_free (im);
   g_free (ii);
   g_free (iq);
-  g_free (k);
+  g_free (nodes);
   return out;
 }
 
@@ -575,8 +587,9 @@ sal_face_map (const SalFace * faces, guint n_faces, int grey_w, int grey_h,
         const SalFace *f = &faces[i];
         double cx = (f->x + f->w / 2.0) * sx, cy = (f->y + f->h / 2.0) * sy;
         double r = f->w / 2.0 * sx, dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+        double c = 1 - exp (-(f->n - MIN_NEIGHBOURS) / CONFIDENCE_HITS);
 
-        m = MAX (m, exp (-(dx * dx + dy * dy) / (2 * r * r)));
+        m = MAX (m, c * exp (-(dx * dx + dy * dy) / (2 * r * r)));
       }
       map[(gsize) y * width + x] = (float) m;
     }

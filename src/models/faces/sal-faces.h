@@ -40,9 +40,10 @@ GArray *sal_face_cascade_detect (const SalFaceCascade * c,
 guint8 *sal_face_picture (const SalFrame * frame, int side, int *width,
     int *height);
 
-/* map [height][width] = max over faces of exp (-d^2 / (2 r^2)), d the
+/* map [height][width] = max over faces of c exp (-d^2 / (2 r^2)), d the
  * distance to the face's centre and r half its width, both scaled from
- * the grey_w x grey_h image the faces were found on; 0 without faces. */
+ * the grey_w x grey_h image the faces were found on, and c the face's
+ * confidence from its hits, 1 - exp (-(n - 3) / 5); 0 without faces. */
 void sal_face_map (const SalFace * faces, guint n_faces, int grey_w,
     int grey_h, float *map, int width, int height);
 
