@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""The picture of docs/models.md's v6 section: frames of held-out
+"""The pictures of docs/models.md's v6 and v7 sections: frames of held-out
 hevc-gaze clips, each model's map from the engine (`salmap run --npy`, the
 clip run from its first frame) over the frame with its CC, and the
 viewers' density map.
 
   /usr/bin/python3 tools/figure_default.py --maps DIR [--salmap S] \
-      [--model NAME=MODEL ...] OUT.jpg
+      [--model NAME=MODEL ...] [--row CLIP=FRAME ...] OUT.jpg
 
 DIR holds the clips in the layout that ../shared/data/hevc-gaze/
 make_maps.py writes (CLIP/images/NNNN.jpg, CLIP/maps/NNNN.png).
@@ -51,6 +51,9 @@ def main():
                                                      "tools", "salmap"))
     ap.add_argument("--model", action="append", metavar="NAME=MODEL",
                     help="a column (default: classic=classic v6=default)")
+    ap.add_argument("--row", action="append", metavar="CLIP=FRAME",
+                    help="a row: the clip and its frame number (default: "
+                    + ", ".join("%s=%d" % r for r in ROWS) + ")")
     ap.add_argument("out")
     a = ap.parse_args()
     cols = [m.split("=", 1) for m in (a.model or ["classic=classic",
@@ -58,7 +61,9 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         npy = os.path.join(tmp, "maps.npy")
-        for clip, i in ROWS:
+        picks = ([(r.split("=")[0], int(r.split("=")[1])) for r in a.row]
+                 if a.row else ROWS)
+        for clip, i in picks:
             d = os.path.join(a.maps, clip)
             frames = sorted(glob.glob(os.path.join(d, "images", "*.jpg")))
             frames = frames[:i + 1]
