@@ -348,25 +348,35 @@ class DefaultStream:
     def reset(self):
         self.classic.reset()
         self.h = None
-        self.faces, self.face_age = [], -1
+        self.faces, self.face_t, self.pending = [], -1, None
 
     def see_faces(self, rgb8, still):
         """The engine's face cue (src/models/faces/sal-face-cue.c): every
-        still picture, video frames every FACE_EVERY frames from a reset,
-        the faces held in between."""
+        still picture is searched and its faces used at once; video frame
+        0 after a reset likewise, then frames FACE_EVERY, 2 FACE_EVERY, ...
+        are searched and their faces used from FACE_LAG frames later on
+        (the engine searches on a worker thread meanwhile)."""
         if float(self.net.face_mix[0 if still else 1]) <= 0:
-            return
-        if not still and 0 <= self.face_age < face_cascade.FACE_EVERY:
-            self.face_age += 1
             return
         if not hasattr(self, "cascade"):
             self.cascade = face_cascade.Cascade()
-        g = face_cascade.frame_grey(rgb8, face_cascade.FACE_SIDE_STILL
-                                    if still else
-                                    face_cascade.FACE_SIDE_VIDEO)
-        self.faces = face_cascade.detect(self.cascade, g)
-        self.pic_size = g.shape[1], g.shape[0]
-        self.face_age = -1 if still else 1
+
+        def search(side):
+            g = face_cascade.frame_grey(rgb8, side)
+            return face_cascade.detect(self.cascade, g), (g.shape[1],
+                                                          g.shape[0])
+        if still:
+            self.face_t, self.pending = -1, None
+            self.faces, self.pic_size = search(face_cascade.FACE_SIDE_STILL)
+            return
+        self.face_t += 1
+        t, every = self.face_t, face_cascade.FACE_EVERY
+        if t == 0:
+            self.faces, self.pic_size = search(face_cascade.FACE_SIDE_VIDEO)
+        elif t % every == 0:
+            self.pending = search(face_cascade.FACE_SIDE_VIDEO)
+        elif t % every == face_cascade.FACE_LAG and self.pending:
+            (self.faces, self.pic_size), self.pending = self.pending, None
 
     def add_faces(self, logits, still):
         """logits [H, W] + a F (step 10)."""

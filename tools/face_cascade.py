@@ -71,7 +71,8 @@ from video range, clamp(((Y - 16) 298 + 128) >> 8)), resized by
 round(H side / L), L the frame's longer side (enlarged or reduced: the
 cascade's smallest face is 24 pixels): side FACE_SIDE_STILL for still
 pictures, FACE_SIDE_VIDEO for video frames, which are searched every
-FACE_EVERY frames (docs/default-model-spec.md, step 10).
+FACE_EVERY frames, their faces used FACE_LAG frames later (the first after
+a reset at once; docs/default-model-spec.md, step 10).
 
 Usage:
   face_cascade.py convert XML OUT.safetensors
@@ -99,6 +100,7 @@ DEFAULT_CASCADE = os.path.join(HERE, "..", "models", "faces.safetensors")
 FACE_SIDE_STILL = 512
 FACE_SIDE_VIDEO = 384
 FACE_EVERY = 15
+FACE_LAG = 7
 
 
 # -- conversion --------------------------------------------------------------

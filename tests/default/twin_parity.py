@@ -14,8 +14,9 @@ random-v2: the same without the spectral residual cue (v2 files).
 For each of three synthetic clips (a textured background with a moving
 bright blob) -- 150x97 (net 128x83: odd, shrinking), 100x60 (net 128x77:
 enlarging) and a portrait 90x160 (net 72x128) -- and a fourth, 200x150
-and 18 frames, where a drawn face moves (the face cue: searched on frames
-0 and 15 in video, on every frame in still mode) -- runs
+and 24 frames, where a drawn face moves (the face cue: in video, frame 0
+searched and used at once, frame 15 searched and used from frame 22; in
+still mode every frame) -- runs
 `salmap run --model M --npy` in video and in --still mode and
 tools/default_model.py on the same PNG frames, and asserts per frame
 max |d log p| <= MAX_DLOGP and CC >= MIN_CC. Controls check that the
@@ -37,7 +38,7 @@ MAX_DLOGP = 1e-3
 MIN_CC = 0.9999
 N_FRAMES = 8
 SIZES = ((150, 97), (100, 60), (90, 160))  # (width, height)
-FACE_CLIP = (200, 150, 18)                  # width, height, frames
+FACE_CLIP = (200, 150, 24)                  # width, height, frames
 
 SOURCE_ROOT = os.environ.get(
     "SALIENCY_SOURCE_ROOT",

@@ -1,14 +1,28 @@
 /* The face cue of one stream (sal-face-cue.h); tools/default_model.py's
- * DefaultStream is its reference. */
+ * DefaultStream is its reference.
+ *
+ * On video, the search after a reset runs at once; the later ones run on a
+ * worker thread, started on their frame and joined SAL_FACE_LAG frames
+ * later, so that no frame waits for a whole search. Both are fixed frame
+ * counts, so the maps do not depend on the machine's speed. */
 #include "sal-face-cue.h"
+
+typedef struct
+{
+  const SalFaceCascade *cascade;
+  guint8 *pic;
+  int w, h;
+  GArray *faces;                /* the worker's result */
+} Search;
 
 struct _SalFaceCue
 {
   SalFaceCascade *cascade;
   float weight[2];
-  GArray *faces;                /* of the last search */
+  GArray *faces;                /* in use */
   int pic_w, pic_h;             /* the picture they were found in */
-  int age;                      /* video frames since it; -1: none yet */
+  int t;                        /* video frames since a reset; -1: none */
+  GThread *worker;              /* a search in flight, or NULL */
   float *map;                   /* net size, grown */
   gsize map_size;
 };
@@ -26,8 +40,58 @@ sal_face_cue_new (const float weight[2], GError ** error)
   cue->weight[0] = weight[0];
   cue->weight[1] = weight[1];
   cue->faces = g_array_new (FALSE, FALSE, sizeof (SalFace));
-  cue->age = -1;
+  cue->t = -1;
   return cue;
+}
+
+static Search *
+search_new (SalFaceCue * cue, const SalFrame * frame, int side)
+{
+  Search *s = g_new0 (Search, 1);
+
+  s->cascade = cue->cascade;
+  s->pic = sal_face_picture (frame, side, &s->w, &s->h);
+  return s;
+}
+
+static gpointer
+search_run (gpointer data)
+{
+  Search *s = data;
+
+  s->faces = sal_face_cascade_detect (s->cascade, s->pic, s->w, s->h, s->w);
+  return s;
+}
+
+/* The search's faces become the ones in use. */
+static void
+take (SalFaceCue * cue, Search * s)
+{
+  g_array_unref (cue->faces);
+  cue->faces = s->faces;
+  cue->pic_w = s->w;
+  cue->pic_h = s->h;
+  g_free (s->pic);
+  g_free (s);
+}
+
+/* Waits for the search in flight; its faces are used when keep. */
+static void
+join (SalFaceCue * cue, gboolean keep)
+{
+  Search *s;
+
+  if (!cue->worker)
+    return;
+  s = g_thread_join (cue->worker);
+  cue->worker = NULL;
+  if (keep) {
+    take (cue, s);
+  } else {
+    g_array_unref (s->faces);
+    g_free (s->pic);
+    g_free (s);
+  }
 }
 
 void
@@ -35,6 +99,7 @@ sal_face_cue_free (SalFaceCue * cue)
 {
   if (!cue)
     return;
+  join (cue, FALSE);
   sal_face_cascade_free (cue->cascade);
   g_array_unref (cue->faces);
   g_free (cue->map);
@@ -44,29 +109,34 @@ sal_face_cue_free (SalFaceCue * cue)
 void
 sal_face_cue_reset (SalFaceCue * cue)
 {
+  join (cue, FALSE);
   g_array_set_size (cue->faces, 0);
-  cue->age = -1;
+  cue->t = -1;
 }
 
 void
 sal_face_cue_see (SalFaceCue * cue, const SalFrame * frame, gboolean still)
 {
-  guint8 *pic;
-
   if (cue->weight[still ? 0 : 1] <= 0)
     return;
-  if (!still && cue->age >= 0 && cue->age < SAL_FACE_EVERY) {
-    cue->age++;
+  if (still) {
+    /* A still picture's faces are not a video's: the next video frame
+     * starts over. */
+    sal_face_cue_reset (cue);
+    take (cue, search_run (search_new (cue, frame, SAL_FACE_SIDE_STILL)));
     return;
   }
-  pic = sal_face_picture (frame, still ? SAL_FACE_SIDE_STILL :
-      SAL_FACE_SIDE_VIDEO, &cue->pic_w, &cue->pic_h);
-  g_array_unref (cue->faces);
-  cue->faces = sal_face_cascade_detect (cue->cascade, pic, cue->pic_w,
-      cue->pic_h, cue->pic_w);
-  g_free (pic);
-  /* A still picture's faces are not a video's: the next frame searches. */
-  cue->age = still ? -1 : 1;
+  cue->t++;
+  if (cue->t == 0) {
+    take (cue, search_run (search_new (cue, frame, SAL_FACE_SIDE_VIDEO)));
+  } else if (cue->t % SAL_FACE_EVERY == 0) {
+    Search *s = search_new (cue, frame, SAL_FACE_SIDE_VIDEO);
+
+    join (cue, TRUE);           /* only if SAL_FACE_LAG >= SAL_FACE_EVERY */
+    cue->worker = g_thread_new ("sal-faces", search_run, s);
+  } else if (cue->t % SAL_FACE_EVERY == SAL_FACE_LAG) {
+    join (cue, TRUE);
+  }
 }
 
 gboolean

@@ -1,7 +1,9 @@
-/* The face cue of a stream: when to search for faces (every still picture;
- * video frames every SAL_FACE_EVERY frames from a reset, the faces held in
- * between) and a * F added to a model's net-size logits
- * (docs/default-model-spec.md, step 10). */
+/* The face cue of a stream: when to search for faces, and a * F added to a
+ * model's net-size logits (docs/default-model-spec.md, step 10). Every
+ * still picture is searched, and its faces used at once. Video: frame 0
+ * after a reset likewise; then frames SAL_FACE_EVERY, 2 SAL_FACE_EVERY,
+ * ... are searched on a worker thread, and their faces used from
+ * SAL_FACE_LAG frames later on; the faces in use are held in between. */
 #ifndef SAL_FACE_CUE_H
 #define SAL_FACE_CUE_H
 
@@ -12,6 +14,7 @@ G_BEGIN_DECLS
 #define SAL_FACE_SIDE_STILL 512
 #define SAL_FACE_SIDE_VIDEO 384
 #define SAL_FACE_EVERY 15
+#define SAL_FACE_LAG 7
 
 typedef struct _SalFaceCue SalFaceCue;
 
@@ -20,7 +23,8 @@ SalFaceCue *sal_face_cue_new (const float weight[2], GError ** error);
 void sal_face_cue_free (SalFaceCue * cue);
 /* Forget the faces: the next video frame is searched. */
 void sal_face_cue_reset (SalFaceCue * cue);
-/* Searches the frame for faces when it is due. */
+/* Searches the frame for faces when it is due (frame is read before this
+ * returns). */
 void sal_face_cue_see (SalFaceCue * cue, const SalFrame * frame,
     gboolean still);
 /* Whether the cue adds anything to this mode's next output. */
