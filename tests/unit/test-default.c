@@ -1,6 +1,7 @@
 /* The "default" model on the engine: it is the default, maps are
  * distributions at odd sizes, reset and still mode forget the state, and
- * broken weights files (and an out_mix share out of [0, 1)) are refused
+ * broken weights files (and an out_mix share out of [0, 1), a face_mix
+ * weight out of [0, 16]) are refused
  * naming the tensor. The weights are
  * random (written here, in the layout of docs/default-model-spec.md) so
  * that every part of the network counts; parity with the PyTorch twin is
@@ -48,6 +49,7 @@ typedef enum
   BREAK_NAN,                    /* a NaN in enc3_pw.bias */
   BREAK_ARCH,                   /* architecture "unisal" */
   BREAK_MIX,                    /* out_mix = (0.2, 1.5): a share above 1 */
+  BREAK_FACE_MIX,               /* face_mix = (-1, 2): a negative weight */
 } Break;
 
 static char *tmp_dir;
@@ -103,13 +105,15 @@ write_model (const char *file_name, Break brk)
     g_string_append_printf (header, "],\"data_offsets\":[%u,%u]}", start,
         data->len);
   }
-  if (brk == BREAK_MIX) {
-    const float mix[2] = { 0.2f, 1.5f };
+  if (brk == BREAK_MIX || brk == BREAK_FACE_MIX) {
+    const float mix[2] = { 0.2f, 1.5f }, face[2] = { -1.0f, 2.0f };
     guint start = data->len;
 
-    g_byte_array_append (data, (const guint8 *) mix, sizeof (mix));
-    g_string_append_printf (header, ",\"out_mix\":{\"dtype\":\"F32\","
-        "\"shape\":[2],\"data_offsets\":[%u,%u]}", start, data->len);
+    g_byte_array_append (data, (const guint8 *) (brk == BREAK_MIX ? mix :
+            face), sizeof (mix));
+    g_string_append_printf (header, ",\"%s\":{\"dtype\":\"F32\","
+        "\"shape\":[2],\"data_offsets\":[%u,%u]}", brk == BREAK_MIX ?
+        "out_mix" : "face_mix", start, data->len);
   }
   g_string_append_c (header, '}');
   while (header->len % 8)
@@ -342,6 +346,8 @@ test_broken_files (void)
   check_refused (BREAK_NAN, SAL_ERROR, SAL_ERROR_MODEL_FILE,
       "enc3_pw.bias");
   check_refused (BREAK_MIX, SAL_ERROR, SAL_ERROR_MODEL_FILE, "out_mix");
+  check_refused (BREAK_FACE_MIX, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+      "face_mix[0] is -1");
 
   /* Truncated: the data ends before the last tensor's. */
   path = write_model ("truncated.safetensors", BREAK_NONE);

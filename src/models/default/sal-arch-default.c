@@ -344,52 +344,30 @@ read_widths (SalModel * m, SalModelFile * f, GError ** error)
   return TRUE;
 }
 
-/* The optional out_mix [2]: shares in [0, 1), zeros when absent. */
+/* An optional per-mode pair [2] (still, video) in [0, max] (max excluded
+ * when open), left at zeros when absent: out_mix (classic's share, [0, 1))
+ * and face_mix (the face cue's weight, [0, 16]). */
 static gboolean
-read_out_mix (SalModel * m, SalModelFile * f, GError ** error)
+read_mode_pair (SalModelFile * f, const char *name, float max,
+    gboolean open, const char *meaning, float out[2], GError ** error)
 {
   gint64 shape[1] = { 2 };
   float *v;
 
-  if (!sal_model_file_lookup (f, "out_mix"))
+  if (!sal_model_file_lookup (f, name))
     return TRUE;
-  if (!(v = read_tensor (f, "out_mix", 1, shape, error)))
+  if (!(v = read_tensor (f, name, 1, shape, error)))
     return FALSE;
   for (int i = 0; i < 2; i++)
-    if (!(v[i] >= 0.0f && v[i] < 1.0f)) {
+    if (!(v[i] >= 0.0f && (open ? v[i] < max : v[i] <= max))) {
       g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-          "%s: out_mix[%d] is %g: classic's share must lie in [0, 1); "
-          "export the model again with tools/train_default.py",
-          sal_model_file_get_name (f), i, v[i]);
+          "%s: %s[%d] is %g: %s must lie in [0, %g%c; export the model "
+          "again with tools/train_default.py", sal_model_file_get_name (f),
+          name, i, v[i], meaning, max, open ? ')' : ']');
       g_free (v);
       return FALSE;
     }
-  memcpy (m->out_mix, v, sizeof m->out_mix);
-  g_free (v);
-  return TRUE;
-}
-
-/* The optional face_mix [2]: the face cue's weights, zeros when absent. */
-static gboolean
-read_face_mix (SalModel * m, SalModelFile * f, GError ** error)
-{
-  gint64 shape[1] = { 2 };
-  float *v;
-
-  if (!sal_model_file_lookup (f, "face_mix"))
-    return TRUE;
-  if (!(v = read_tensor (f, "face_mix", 1, shape, error)))
-    return FALSE;
-  for (int i = 0; i < 2; i++)
-    if (!(v[i] >= 0.0f && v[i] <= DEFAULT_MAX_FACE_MIX)) {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-          "%s: face_mix[%d] is %g: the face cue's weight must lie in "
-          "[0, %g]; export the model again with tools/train_default.py",
-          sal_model_file_get_name (f), i, v[i], DEFAULT_MAX_FACE_MIX);
-      g_free (v);
-      return FALSE;
-    }
-  memcpy (m->face_mix, v, sizeof m->face_mix);
+  memcpy (out, v, 2 * sizeof (float));
   g_free (v);
   return TRUE;
 }
@@ -445,7 +423,11 @@ load_weights (SalModel * m, SalModelFile * f, GError ** error)
     m->sr_w = srw[0];
   g_free (mb);
   g_free (srw);
-  return ok && read_out_mix (m, f, error) && read_face_mix (m, f, error);
+  return ok
+      && read_mode_pair (f, "out_mix", 1.0f, TRUE, "classic's share",
+      m->out_mix, error)
+      && read_mode_pair (f, "face_mix", DEFAULT_MAX_FACE_MIX, FALSE,
+      "the face cue's weight", m->face_mix, error);
 }
 
 static SalModel *
