@@ -42,7 +42,7 @@ struct _SalModel
   SalRuntime *rt;
   SalLayers *layers;
   SalModel *classic;            /* the S input, with its own state */
-  char *name;
+  char *name, *description;
 
   /* Widths and kernel sizes come from the file's tensor shapes
    * (docs/default-model-spec.md): wc* encoder, hid GRU, wd* decoder. */
@@ -225,6 +225,7 @@ default_free (SalModel * m)
   g_free (m->priors);
   g_free (m->mix_w);
   g_free (m->name);
+  g_free (m->description);
   g_free (m);
 }
 
@@ -487,13 +488,12 @@ default_create (SalRuntime * rt, const SalEngineOptions * opts,
 
   info->name = m->name;
   info->architecture = "default";
-  info->description = m->motion ? "default: classic, its motion and the "
-      "spectral residual in log space, corrected by a small encoder, ConvGRU "
-      "and decoder, plus learned centre priors" : m->sr ? "default: classic "
-      "and spectral residual in log space, corrected by a small encoder, "
-      "ConvGRU and decoder, plus learned centre priors" : "default: classic "
-      "in log space, corrected by a small encoder, ConvGRU and decoder, plus "
-      "learned centre priors";
+  m->description = g_strconcat ("default: classic", m->motion ?
+      ", its motion and the spectral residual" : m->sr ?
+      " and spectral residual" : "", " in log space, corrected by a small "
+      "encoder, ConvGRU and decoder, plus learned centre priors",
+      m->faces ? ", raised where a face detector finds faces" : "", NULL);
+  info->description = m->description;
   info->net_width = classic_info.net_width;
   info->net_height = classic_info.net_height;
   info->ring_length = 1;
