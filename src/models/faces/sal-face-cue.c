@@ -23,8 +23,9 @@ struct _SalFaceCue
   int pic_w, pic_h;             /* the picture they were found in */
   int t;                        /* video frames since a reset; -1: none */
   GThread *worker;              /* a search in flight, or NULL */
-  float *map;                   /* net size, grown */
+  float *map;                   /* F of the faces in use, grown */
   gsize map_size;
+  int map_w, map_h;             /* its size; 0: to be made */
 };
 
 SalFaceCue *
@@ -71,6 +72,7 @@ take (SalFaceCue * cue, Search * s)
   cue->faces = s->faces;
   cue->pic_w = s->w;
   cue->pic_h = s->h;
+  cue->map_w = cue->map_h = 0;
   g_free (s->pic);
   g_free (s);
 }
@@ -111,6 +113,7 @@ sal_face_cue_reset (SalFaceCue * cue)
 {
   join (cue, FALSE);
   g_array_set_size (cue->faces, 0);
+  cue->map_w = cue->map_h = 0;
   cue->t = -1;
 }
 
@@ -154,13 +157,18 @@ sal_face_cue_add (SalFaceCue * cue, float *logits, int w, int h,
 
   if (!sal_face_cue_active (cue, still))
     return FALSE;
-  if (cue->map_size < n) {
-    g_free (cue->map);
-    cue->map = g_new (float, n);
-    cue->map_size = n;
+  /* F changes only with the faces (every 15th video frame at most). */
+  if (cue->map_w != w || cue->map_h != h) {
+    if (cue->map_size < n) {
+      g_free (cue->map);
+      cue->map = g_new (float, n);
+      cue->map_size = n;
+    }
+    sal_face_map ((const SalFace *) cue->faces->data, cue->faces->len,
+        cue->pic_w, cue->pic_h, cue->map, w, h);
+    cue->map_w = w;
+    cue->map_h = h;
   }
-  sal_face_map ((const SalFace *) cue->faces->data, cue->faces->len,
-      cue->pic_w, cue->pic_h, cue->map, w, h);
   for (gsize i = 0; i < n; i++)
     logits[i] += a * cue->map[i];
   return TRUE;
