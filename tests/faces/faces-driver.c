@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "faces/sal-faces.h"
+#include "faces/sal-face-picture.h"
 
 /* A binary PGM (channels 1) or PPM (3). */
 static guint8 *

@@ -6,6 +6,7 @@
  * later, so that no frame waits for a whole search. Both are fixed frame
  * counts, so the maps do not depend on the machine's speed. */
 #include "sal-face-cue.h"
+#include "sal-face-picture.h"
 
 typedef struct
 {

@@ -32,14 +32,6 @@ void sal_face_cascade_free (SalFaceCascade * c);
 GArray *sal_face_cascade_detect (const SalFaceCascade * c,
     const guint8 * grey, int width, int height, int stride);
 
-/* The picture faces are searched in (face_cascade.frame_grey): the
- * frame's grey (BT.601 luma; I420 and NV12 give their Y plane stretched
- * from video range) resized to a long side of side pixels, enlarged or
- * reduced, by fixed-point bilinear. Returns width x height bytes (g_free
- * them). */
-guint8 *sal_face_picture (const SalFrame * frame, int side, int *width,
-    int *height);
-
 /* map [height][width] = max over faces of c exp (-d^2 / (2 r^2)), d the
  * distance to the face's centre and r half its width, both scaled from
  * the grey_w x grey_h image the faces were found on, and c the face's
