@@ -1,9 +1,11 @@
 /* Runs libsaliency's face detector (src/models/faces/) on a binary PGM and
  * prints one line per face, "x y w h n", for tests/faces/faces_test.py.
  *
- *   faces-driver [--time N] [--side S PICTURE.pgm] CASCADE|builtin
- *       IMAGE.pgm|IMAGE.ppm [MAP_W MAP_H MAP.f32]
+ *   faces-driver [--threads T] [--time N] [--side S PICTURE.pgm]
+ *       CASCADE|builtin IMAGE.pgm|IMAGE.ppm [MAP_W MAP_H MAP.f32]
  *
+ * Searches on T threads (default 0: one per processor, as the engine's
+ * in-line searches do).
  * With MAP_*, also writes the face map (float32, row-major). Times the
  * detection with --time N (the median of N runs, on stderr). With --side,
  * the image (grey or RGB) is a frame: faces are searched in
@@ -75,9 +77,14 @@ main (int argc, char **argv)
   SalFaceCascade *c = NULL;
   guint8 *grey = NULL;
   GArray *faces = NULL;
-  int w, h, channels = 1, runs = 0, side = 0, rc = 1;
+  int w, h, channels = 1, runs = 0, side = 0, rc = 1, threads = 0;
   const char *picture_path = NULL;
 
+  if (argc >= 3 && strcmp (argv[1], "--threads") == 0) {
+    threads = atoi (argv[2]);
+    argv += 2;
+    argc -= 2;
+  }
   if (argc >= 3 && strcmp (argv[1], "--time") == 0) {
     runs = atoi (argv[2]);
     argv += 2;
@@ -89,8 +96,8 @@ main (int argc, char **argv)
     argv += 3;
     argc -= 3;
   }
-  if ((argc != 3 && argc != 6) || (picture_path && side < 1)) {
-    g_printerr ("usage: %s [--time N] [--side S PICTURE.pgm] "
+  if ((argc != 3 && argc != 6) || (picture_path && side < 1) || threads < 0) {
+    g_printerr ("usage: %s [--threads T] [--time N] [--side S PICTURE.pgm] "
         "CASCADE|builtin IMAGE.pgm|IMAGE.ppm [MAP_W MAP_H MAP.f32]\n",
         argv[0]);
     return 2;
@@ -116,7 +123,7 @@ main (int argc, char **argv)
     g_clear_pointer (&grey, g_free);
   }
   if (grey) {
-    faces = sal_face_cascade_detect (c, grey, w, h, w);
+    faces = sal_face_cascade_detect (c, grey, w, h, w, threads);
     for (guint i = 0; i < faces->len; i++) {
       SalFace *f = &g_array_index (faces, SalFace, i);
       g_print ("%d %d %d %d %d\n", f->x, f->y, f->w, f->h, f->n);
@@ -127,7 +134,7 @@ main (int argc, char **argv)
     double *t = g_new (double, runs);
     for (int i = 0; i < runs; i++) {
       gint64 t0 = g_get_monotonic_time ();
-      g_array_unref (sal_face_cascade_detect (c, grey, w, h, w));
+      g_array_unref (sal_face_cascade_detect (c, grey, w, h, w, threads));
       t[i] = (g_get_monotonic_time () - t0) / 1000.0;
     }
     qsort (t, runs, sizeof *t, cmp_double);

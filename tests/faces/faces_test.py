@@ -56,11 +56,13 @@ def write_pgm(path, g):
         fh.write(np.ascontiguousarray(g, np.uint8).tobytes())
 
 
-def engine(driver, g, tmp, cascade="builtin", map_size=None):
-    """(faces, map or None, completed process) from the driver."""
+def engine(driver, g, tmp, cascade="builtin", map_size=None, threads=None):
+    """(faces, map or None, completed process) from the driver, searching
+    on `threads` threads (default: one per processor)."""
     pgm = os.path.join(tmp, "in.pgm")
     write_pgm(pgm, g)
-    cmd = [driver, cascade, pgm]
+    cmd = [driver] + (["--threads", str(threads)] if threads else [])
+    cmd += [cascade, pgm]
     out = os.path.join(tmp, "map.f32")
     if map_size:
         cmd += [str(map_size[0]), str(map_size[1]), out]
@@ -87,14 +89,19 @@ def synthetic_image():
 
 
 def check_equal(driver, g, tmp, what):
-    ours, _, p = engine(driver, g, tmp)
-    if ours is None:
-        print("FAIL %s: driver: %s" % (what, p.stderr.strip()))
-        return None
+    """The engine's faces, searched on one thread, on as many as there
+    are processors and on more (5) than the scales can keep busy, each
+    equal to the reference's; None otherwise."""
     ref = [tuple(f) for f in fc.detect(fc.Cascade(CASCADE), g)]
-    if ours != ref:
-        print("FAIL %s: engine %s, reference %s" % (what, ours, ref))
-        return None
+    for threads in (1, None, 5):
+        ours, _, p = engine(driver, g, tmp, threads=threads)
+        if ours is None:
+            print("FAIL %s: driver: %s" % (what, p.stderr.strip()))
+            return None
+        if ours != ref:
+            print("FAIL %s (threads %s): engine %s, reference %s"
+                  % (what, threads or "per processor", ours, ref))
+            return None
     return ours
 
 

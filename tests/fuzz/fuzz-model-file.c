@@ -33,7 +33,7 @@ check_cascade (SalModelFile * f)
   }
   for (int i = 0; i < 40 * 48; i++)
     grey[i] = (i * 37 + (i / 48) * 11) & 0xff;
-  g_array_unref (sal_face_cascade_detect (c, grey, 48, 40, 48));
+  g_array_unref (sal_face_cascade_detect (c, grey, 48, 40, 48, 2));
   sal_face_cascade_free (c);
 }
 

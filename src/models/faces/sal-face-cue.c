@@ -13,6 +13,7 @@ typedef struct
   const SalFaceCascade *cascade;
   guint8 *pic;
   int w, h;
+  guint n_threads;
   GArray *faces;                /* the worker's result */
 } Search;
 
@@ -46,13 +47,17 @@ sal_face_cue_new (const float weight[2], GError ** error)
   return cue;
 }
 
+/* A search the frame waits for uses every processor (0); one on the
+ * worker uses one, beside the streaming thread. */
 static Search *
-search_new (SalFaceCue * cue, const SalFrame * frame, int side)
+search_new (SalFaceCue * cue, const SalFrame * frame, int side,
+    guint n_threads)
 {
   Search *s = g_new0 (Search, 1);
 
   s->cascade = cue->cascade;
   s->pic = sal_face_picture (frame, side, &s->w, &s->h);
+  s->n_threads = n_threads;
   return s;
 }
 
@@ -61,7 +66,8 @@ search_run (gpointer data)
 {
   Search *s = data;
 
-  s->faces = sal_face_cascade_detect (s->cascade, s->pic, s->w, s->h, s->w);
+  s->faces = sal_face_cascade_detect (s->cascade, s->pic, s->w, s->h, s->w,
+      s->n_threads);
   return s;
 }
 
@@ -127,14 +133,14 @@ sal_face_cue_see (SalFaceCue * cue, const SalFrame * frame, gboolean still)
     /* A still picture's faces are not a video's: the next video frame
      * starts over. */
     sal_face_cue_reset (cue);
-    take (cue, search_run (search_new (cue, frame, SAL_FACE_SIDE_STILL)));
+    take (cue, search_run (search_new (cue, frame, SAL_FACE_SIDE_STILL, 0)));
     return;
   }
   cue->t++;
   if (cue->t == 0) {
-    take (cue, search_run (search_new (cue, frame, SAL_FACE_SIDE_VIDEO)));
+    take (cue, search_run (search_new (cue, frame, SAL_FACE_SIDE_VIDEO, 0)));
   } else if (cue->t % SAL_FACE_EVERY == 0) {
-    Search *s = search_new (cue, frame, SAL_FACE_SIDE_VIDEO);
+    Search *s = search_new (cue, frame, SAL_FACE_SIDE_VIDEO, 1);
 
     join (cue, TRUE);           /* only if SAL_FACE_LAG >= SAL_FACE_EVERY */
     cue->worker = g_thread_new ("sal-faces", search_run, s);

@@ -310,40 +310,105 @@ window_passes (const SalFaceCascade * c, const Node * nodes,
   return TRUE;
 }
 
-/* Every window that passes, as rectangles in the grey image. */
-static GArray *
-hits (const SalFaceCascade * c, const guint8 * grey, int w, int h,
-    int stride)
+/* One scale of the pyramid: s, the picture's size at it, and the windows
+ * that pass there. */
+typedef struct
 {
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (SalFace));
-  guint8 *im = g_new (guint8, (gsize) w * h);
-  gint64 *ii = g_new (gint64, (gsize) (w + 1) * (h + 1));
-  gint64 *iq = g_new (gint64, (gsize) (w + 1) * (h + 1));
-  Node *nodes = g_new (Node, c->n_stumps);
+  double s;
+  int w, h;
+  GArray *hits;
+} Scale;
 
-  for (double s = 1.0;; s *= SCALE_STEP) {
-    int ws = (int) nearbyint (w / s), hs = (int) nearbyint (h / s);
-    int step = s <= 2 ? 2 : 1;
+typedef struct
+{
+  const SalFaceCascade *c;
+  const guint8 *grey;
+  int w, h, stride;
+  Scale *scales;
+  int n_scales;
+  gint next;                    /* the next scale to take, atomically */
+} Pyramid;
 
-    if (ws <= c->win_w + 1 || hs <= c->win_h + 1)
-      break;
-    sal_face_resize (grey, w, h, stride, s, im, ws, hs);
-    integrals (im, ws, hs, ii, iq);
-    layout (c, ws + 1, nodes);
-    for (int y = 0; y < hs - c->win_h; y += step)
-      for (int x = 0; x < ws - c->win_w; x += step)
-        if (window_passes (c, nodes, ii, iq, ws + 1, x, y)) {
-          SalFace f = { (int) nearbyint (x * s), (int) nearbyint (y * s),
-            (int) nearbyint (c->win_w * s), (int) nearbyint (c->win_h * s),
-            1
-          };
-          g_array_append_val (out, f);
-        }
-  }
+static void
+scan (const Pyramid * p, Scale * sc, guint8 * im, gint64 * ii, gint64 * iq,
+    Node * nodes)
+{
+  const SalFaceCascade *c = p->c;
+  int step = sc->s <= 2 ? 2 : 1;
+
+  sal_face_resize (p->grey, p->w, p->h, p->stride, sc->s, im, sc->w, sc->h);
+  integrals (im, sc->w, sc->h, ii, iq);
+  layout (c, sc->w + 1, nodes);
+  sc->hits = g_array_new (FALSE, FALSE, sizeof (SalFace));
+  for (int y = 0; y < sc->h - c->win_h; y += step)
+    for (int x = 0; x < sc->w - c->win_w; x += step)
+      if (window_passes (c, nodes, ii, iq, sc->w + 1, x, y)) {
+        SalFace f = { (int) nearbyint (x * sc->s), (int) nearbyint (y * sc->s),
+          (int) nearbyint (c->win_w * sc->s),
+          (int) nearbyint (c->win_h * sc->s), 1
+        };
+        g_array_append_val (sc->hits, f);
+      }
+}
+
+/* A worker: takes scales, largest first, until none is left. */
+static gpointer
+scan_scales (gpointer data)
+{
+  Pyramid *p = data;
+  gsize n = (gsize) p->w * p->h, n1 = (gsize) (p->w + 1) * (p->h + 1);
+  guint8 *im = g_new (guint8, n);
+  gint64 *ii = g_new (gint64, n1), *iq = g_new (gint64, n1);
+  Node *nodes = g_new (Node, p->c->n_stumps);
+  int i;
+
+  while ((i = g_atomic_int_add (&p->next, 1)) < p->n_scales)
+    scan (p, &p->scales[i], im, ii, iq, nodes);
   g_free (im);
   g_free (ii);
   g_free (iq);
   g_free (nodes);
+  return NULL;
+}
+
+/* Every window that passes, as rectangles in the grey image, in the
+ * reference's order (scale by scale). The scales are independent, so
+ * n_threads threads share them; the order of the result does not depend
+ * on which thread scanned what. */
+static GArray *
+hits (const SalFaceCascade * c, const guint8 * grey, int w, int h,
+    int stride, guint n_threads)
+{
+  Pyramid p = { c, grey, w, h, stride, NULL, 0, 0 };
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (SalFace));
+  GArray *scales = g_array_new (FALSE, FALSE, sizeof (Scale));
+  GThread **threads;
+  guint n_extra;
+
+  for (double s = 1.0;; s *= SCALE_STEP) {
+    Scale sc = { s, (int) nearbyint (w / s), (int) nearbyint (h / s), NULL };
+
+    if (sc.w <= c->win_w + 1 || sc.h <= c->win_h + 1)
+      break;
+    g_array_append_val (scales, sc);
+  }
+  p.n_scales = scales->len;
+  p.scales = (Scale *) g_array_free (scales, FALSE);
+  if (n_threads == 0)
+    n_threads = g_get_num_processors ();
+  n_extra = MIN (n_threads, (guint) MAX (p.n_scales, 1)) - 1;
+  threads = g_new0 (GThread *, n_extra + 1);
+  for (guint t = 0; t < n_extra; t++)
+    threads[t] = g_thread_new ("sal-faces-scan", scan_scales, &p);
+  scan_scales (&p);
+  for (guint t = 0; t < n_extra; t++)
+    g_thread_join (threads[t]);
+  for (int i = 0; i < p.n_scales; i++) {
+    g_array_append_vals (out, p.scales[i].hits->data, p.scales[i].hits->len);
+    g_array_unref (p.scales[i].hits);
+  }
+  g_free (threads);
+  g_free (p.scales);
   return out;
 }
 
@@ -445,9 +510,9 @@ group (GArray * hit)
 
 GArray *
 sal_face_cascade_detect (const SalFaceCascade * c, const guint8 * grey,
-    int width, int height, int stride)
+    int width, int height, int stride, guint n_threads)
 {
-  GArray *h = hits (c, grey, width, height, stride);
+  GArray *h = hits (c, grey, width, height, stride, n_threads);
   GArray *out = group (h);
 
   g_array_unref (h);

@@ -28,9 +28,12 @@ SalFaceCascade *sal_face_cascade_new_builtin (GError ** error);
 void sal_face_cascade_free (SalFaceCascade * c);
 
 /* The faces in grey [height][stride] (uint8, width x height used), most
- * hits first. g_array_unref the result. */
+ * hits first. The pyramid's scales are searched on n_threads threads (0:
+ * one per processor); the faces do not depend on it. g_array_unref the
+ * result. */
 GArray *sal_face_cascade_detect (const SalFaceCascade * c,
-    const guint8 * grey, int width, int height, int stride);
+    const guint8 * grey, int width, int height, int stride,
+    guint n_threads);
 
 /* map [height][width] = max over faces of c exp (-d^2 / (2 r^2)), d the
  * distance to the face's centre and r half its width, both scaled from
