@@ -42,7 +42,9 @@ def load_gray(path):
     return np.asarray(Image.open(path).convert("L"), dtype=np.float64)
 
 
-def mean_scores(maps, gts, fixs=None):
+def mean_scores(maps, gts, fixs=None, per_map=None):
+    """{metric: mean over the maps}; with a dict `per_map`, also fills it
+    with {metric: [score of each map]}."""
     out = {"CC": [], "SIM": [], "KLD": []}
     if fixs is not None:
         out.update({"NSS": [], "AUC-J": []})
@@ -54,6 +56,8 @@ def mean_scores(maps, gts, fixs=None):
             out["NSS"].append(metrics.nss(s, fixs[i]))
             out["AUC-J"].append(metrics.auc_judd(
                 s, fixs[i], rng=np.random.default_rng(i)))
+    if per_map is not None:
+        per_map.update(out)
     return {k: float(np.mean(v)) for k, v in out.items()}
 
 

@@ -87,8 +87,9 @@ class Models:
 
 def score(models, jobs, has_fix):
     """jobs: [(inputs, still, frames, picks, gts, fixs)]; picks index the
-    engine's output frames that are scored. Returns {row: scores}."""
-    out = {}
+    engine's output frames that are scored. Returns ({row: mean scores},
+    {row: {metric: per-map scores}})."""
+    out, per = {}, {}
     for name, fn in models.rows:
         maps, gts, fixs = [], [], []
         for inputs, still, frames, picks, g, f in jobs:
@@ -96,8 +97,28 @@ def score(models, jobs, has_fix):
             maps += [np.asarray(m[i], np.float64) for i in picks]
             gts += g
             fixs += f
-        out[name] = mean_scores(maps, gts, fixs if has_fix else None)
-    return out
+        per[name] = {}
+        out[name] = mean_scores(maps, gts, fixs if has_fix else None,
+                                per[name])
+    return out, per
+
+
+def interval(new, other, groups, n=2000):
+    """The 95 % interval of mean(new - other) from a paired bootstrap over
+    the groups (a still is its own group; a video's frames are one group,
+    as they are not independent); None with fewer than 3 groups."""
+    d = np.asarray(new) - np.asarray(other)
+    keys = sorted(set(groups))
+    if len(keys) < 3:
+        return None
+    idx = [np.flatnonzero(np.asarray(groups) == k) for k in keys]
+    rng = np.random.default_rng(0)
+    means = []
+    for _ in range(n):
+        pick = np.concatenate([idx[i] for i in
+                               rng.integers(len(keys), size=len(keys))])
+        means.append(d[pick].mean())
+    return tuple(np.percentile(means, [2.5, 97.5]))
 
 
 def still_jobs(shared, which, names, tmp):
@@ -175,7 +196,8 @@ def python_maps(fn):
     return run
 
 
-def table(title, res, has_fix):
+def table(title, scores, groups, has_fix):
+    res, per = scores
     keys = ["CC", "SIM", "KLD"] + (["NSS", "AUC-J"] if has_fix else [])
     lines = ["", title, "",
              "| model | " + " | ".join(keys) + " |",
@@ -185,14 +207,25 @@ def table(title, res, has_fix):
                      " | ".join("%.3f" % r[k] for k in keys) + " |")
     others = {k: v for k, v in res.items() if k != "new default"}
     new = res["new default"]
-    best_cc = max(v["CC"] for v in others.values())
-    best_kld = min(v["KLD"] for v in others.values())
+    by_cc = max(others, key=lambda k: others[k]["CC"])
+    by_kld = min(others, key=lambda k: others[k]["KLD"])
+    best_cc, best_kld = others[by_cc]["CC"], others[by_kld]["KLD"]
     ok = new["CC"] >= best_cc + 0.03 and new["KLD"] < best_kld
     lines.append("")
     lines.append("new default vs the best other row: CC %+.3f, KLD %+.3f: "
                  "%s" % (new["CC"] - best_cc, new["KLD"] - best_kld,
                          "PASS" if ok else "FAIL (needs CC +0.03 and a "
                          "lower KLD)"))
+    spans = []
+    for metric, other in (("CC", by_cc), ("KLD", by_kld)):
+        iv = interval(per["new default"][metric], per[other][metric], groups)
+        spans.append("%s vs %s: %s" % (
+            metric, other, "[%+.3f, %+.3f]" % iv if iv else
+            "no interval (fewer than 3 independent groups)"))
+    lines.append("95 %% interval of the difference (paired bootstrap over "
+                 "%d %s): %s" % (len(set(groups)), "stills" if
+                                 groups[0].startswith("s") else "videos",
+                                 "; ".join(spans)))
     return lines, ok
 
 
@@ -240,7 +273,14 @@ def main():
             if which == "hevc":
                 title += " (%s; every %d-th frame)" % (
                     ", ".join(sp["hevc"]["test"]), a.every)
-            lines, ok = table(title, score(models, jobs, has_fix), has_fix)
+            # Bootstrap groups: each still, and each video's frames.
+            groups = []
+            for j, (_, still, _, picks, _, _) in enumerate(jobs):
+                groups += (["s%d" % (len(groups) + i)
+                            for i in range(len(picks))] if still
+                           else ["v%d" % j] * len(picks))
+            lines, ok = table(title, score(models, jobs, has_fix), groups,
+                              has_fix)
             all_ok = all_ok and ok
             print("\n".join(lines), flush=True)
     print("\n%s (%.0f s)" % ("all sets PASS" if all_ok else
