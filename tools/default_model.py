@@ -81,6 +81,9 @@ SR_TENSORS = ("sr_mix.weight",)
 OUT_MIX = "out_mix"
 # Optional: the face cue's weight, (still, video) mode (spec step 10).
 FACE_MIX = "face_mix"
+# Optional: the long sides of the pictures the face cue searches, (still,
+# video) mode; without it, face_cascade.FACE_SIDES (v7's).
+FACE_SIDE = "face_side"
 MIX_EPS = 1e-30
 
 
@@ -174,8 +177,11 @@ class DefaultNet(nn.Module):
         # Fitted after training on the select side, not learnt: not a
         # parameter, and written only when non-zero.
         self.out_mix = torch.zeros(2, dtype=torch.float64)
-        # Likewise the face cue's weights (tools/face_cascade.py).
+        # Likewise the face cue's weights (tools/face_cascade.py), and the
+        # long sides of the pictures it searches (written when not v7's).
         self.face_mix = torch.zeros(2, dtype=torch.float64)
+        self.face_side = torch.tensor(face_cascade.FACE_SIDES,
+                                      dtype=torch.float64)
         self.init_priors(torch.Generator().manual_seed(0))
 
     def init_priors(self, gen):
@@ -279,6 +285,8 @@ def save_model(net, path, training):
         tensors.append((OUT_MIX, net.out_mix.float()))
     if bool((net.face_mix != 0).any()):
         tensors.append((FACE_MIX, net.face_mix.float()))
+        if tuple(net.face_side.tolist()) != face_cascade.FACE_SIDES:
+            tensors.append((FACE_SIDE, net.face_side.float()))
     safetensors_io.write(path, tensors, meta, prefix=".default-")
 
 
@@ -290,12 +298,15 @@ def load_model(path):
                          % (path, meta.get("architecture")))
     mix = sd.pop(OUT_MIX, None)
     faces = sd.pop(FACE_MIX, None)
+    sides = sd.pop(FACE_SIDE, None)
     net = DefaultNet(widths_of(sd))
     net.load_state_dict(sd, strict=True)
     if mix is not None:
         net.out_mix = mix.double().reshape(2).clone()
     if faces is not None:
         net.face_mix = faces.double().reshape(2).clone()
+    if sides is not None:
+        net.face_side = sides.double().reshape(2).clone()
     net.eval()
     return net, meta
 
@@ -321,6 +332,7 @@ def random_model(seed=1, widths=None):
             net.sr_mix.weight.fill_(0.7)
             net.out_mix = torch.tensor([0.3, 0.45], dtype=torch.float64)
             net.face_mix = torch.tensor([1.25, 0.75], dtype=torch.float64)
+            net.face_side = torch.tensor([448.0, 320.0], dtype=torch.float64)
     return net
 
 
@@ -365,16 +377,17 @@ class DefaultStream:
             g = face_cascade.frame_grey(rgb8, side)
             return face_cascade.detect(self.cascade, g), (g.shape[1],
                                                           g.shape[0])
+        side_still, side_video = (int(v) for v in self.net.face_side)
         if still:
             self.face_t, self.pending = -1, None
-            self.faces, self.pic_size = search(face_cascade.FACE_SIDE_STILL)
+            self.faces, self.pic_size = search(side_still)
             return
         self.face_t += 1
         t, every = self.face_t, face_cascade.FACE_EVERY
         if t == 0:
-            self.faces, self.pic_size = search(face_cascade.FACE_SIDE_VIDEO)
+            self.faces, self.pic_size = search(side_video)
         elif t % every == 0:
-            self.pending = search(face_cascade.FACE_SIDE_VIDEO)
+            self.pending = search(side_video)
         elif t % every == face_cascade.FACE_LAG and self.pending:
             (self.faces, self.pic_size), self.pending = self.pending, None
 

@@ -69,8 +69,9 @@ integers; the engine takes the Y plane of I420 and NV12 frames, stretched
 from video range, clamp(((Y - 16) 298 + 128) >> 8)), resized by
 `resize_bilinear` with s = L / side to round(W side / L) x
 round(H side / L), L the frame's longer side (enlarged or reduced: the
-cascade's smallest face is 24 pixels): side FACE_SIDE_STILL for still
-pictures, FACE_SIDE_VIDEO for video frames, which are searched every
+cascade's smallest face is 24 pixels): side the model file's face_side
+for still pictures and for video frames (without one, FACE_SIDE_STILL and
+FACE_SIDE_VIDEO, v7's), video frames being searched every
 FACE_EVERY frames, their faces used FACE_LAG frames later (the first after
 a reset at once; docs/default-model-spec.md, step 10).
 
@@ -97,8 +98,10 @@ CONFIDENCE_HITS = 5.0
 GROUP_EPS = 0.2
 BILINEAR_BITS = 11
 DEFAULT_CASCADE = os.path.join(HERE, "..", "models", "faces.safetensors")
-FACE_SIDE_STILL = 512
-FACE_SIDE_VIDEO = 384
+# The long sides of the searched pictures (still, video) of a model file
+# without a face_side tensor (v7's); a file's own come from its face_side.
+FACE_SIDES = (512.0, 384.0)
+FACE_SIDE_STILL, FACE_SIDE_VIDEO = (int(v) for v in FACE_SIDES)
 FACE_EVERY = 15
 FACE_LAG = 7
 

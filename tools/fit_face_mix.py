@@ -6,20 +6,20 @@ test side is not read), and every 10th frame of the hevc-gaze videos of
 --videos, the model's map p comes from the engine (`salmap run --npy`,
 with --still for the stills), the faces from libsaliency's detector (the
 faces-driver test program) in the picture the engine searches
-(face_cascade.frame_grey at 512 pixels for stills, 384 for video; video
-here searches every scored frame) and the face map F from
+(face_cascade.frame_grey at --sides, by default 512 pixels for both;
+video here searches every scored frame) and the face map F from
 tools/face_cascade.py. It prints CC / KLD of p and of p exp(a F) / sum for
 each weight a of the grid, and per mode the weight with the best mean
 (CC - KLD), each set or video counting once. With --out it writes the
-model with those weights.
+model with those weights and sides (face_mix, face_side).
 
 Why the videos come from the train side: the two select videos show no
 faces. The network has seen those videos, and its maps there leave less
 for the cue to add, so the fitted video weight errs low.
 
   /usr/bin/python3 tools/fit_face_mix.py [--model models/default.safetensors]
-      [--videos train] [--out F] [--salmap build/src/tools/salmap] \
-      [--driver build/tests/faces/faces-driver]
+      [--videos train] [--sides 512,512] [--out F] [--name v8] \
+      [--salmap build/src/tools/salmap] [--driver build/tests/faces/faces-driver]
 """
 
 import argparse
@@ -42,6 +42,9 @@ import metrics  # noqa: E402
 import validate_default as vd  # noqa: E402
 
 WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+# The searched pictures' long sides, still and video: v8's. v7 searched
+# video at 384; a larger picture finds smaller faces (docs/models.md, v8).
+SIDES = (512, 512)
 
 
 def faces_of(driver, g, tmp):
@@ -104,7 +107,10 @@ def main(argv=None):
         root, "models", "default.safetensors"))
     ap.add_argument("--videos", choices=("select", "train"), default="train")
     ap.add_argument("--out", help="write the model with the fitted weights")
-    ap.add_argument("--name", default="v7",
+    ap.add_argument("--sides", default="%d,%d" % SIDES,
+                    help="long sides of the searched pictures, STILL,VIDEO "
+                    "(written into the model as face_side)")
+    ap.add_argument("--name", default="v8",
                     help="the written model's name in its training note")
     ap.add_argument("--shared", default=os.path.join(root, "..", "shared"))
     ap.add_argument("--salmap", default=os.path.join(
@@ -112,6 +118,7 @@ def main(argv=None):
     ap.add_argument("--driver", default=os.path.join(
         root, "build", "tests", "faces", "faces-driver"))
     a = ap.parse_args(argv)
+    a.sides = tuple(int(v) for v in a.sides.split(","))
     net, meta = dm.load_model(a.model)
     if bool((net.face_mix != 0).any()):
         sys.exit("%s already has a face cue: fit on a model without it"
@@ -120,23 +127,25 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         stills = [(which, vd.still_jobs(a.shared, which, sp[which]["select"],
                                         tmp)) for which in dd.STILL_SETS]
-        res, nf = score(a, stills, fc.FACE_SIDE_STILL, tmp)
-        a_still = report("select stills, faces at %d px"
-                         % fc.FACE_SIDE_STILL, res, nf)
+        res, nf = score(a, stills, a.sides[0], tmp)
+        a_still = report("select stills, faces at %d px" % a.sides[0], res,
+                         nf)
         videos = [(seq, vd.hevc_jobs(a.shared, [seq], 10))
                   for seq in sp["hevc"][a.videos]]
-        res, nf = score(a, videos, fc.FACE_SIDE_VIDEO, tmp)
+        res, nf = score(a, videos, a.sides[1], tmp)
         a_video = report("hevc-gaze %s videos, every 10th frame, faces at "
-                         "%d px" % (a.videos, fc.FACE_SIDE_VIDEO), res, nf)
+                         "%d px" % (a.videos, a.sides[1]), res, nf)
     if a.out:
         net.face_mix = torch.tensor([a_still, a_video], dtype=torch.float64)
+        net.face_side = torch.tensor(a.sides, dtype=torch.float64)
         dm.save_model(net, a.out, "default %s: the network below with the "
-                      "face cue, face_mix %.2f still, %.2f video (select "
+                      "face cue, face_mix %.2f still, %.2f video, searched "
+                      "at %d and %d px (select "
                       "stills; hevc-gaze %s videos; tools/fit_face_mix.py). "
-                      "Network: %s" % (a.name, a_still, a_video, a.videos,
-                                       meta.get("training", "")))
-        print("wrote %s: face_mix %.2f still, %.2f video"
-              % (a.out, a_still, a_video))
+                      "Network: %s" % (a.name, a_still, a_video, *a.sides,
+                                       a.videos, meta.get("training", "")))
+        print("wrote %s: face_mix %.2f still, %.2f video, sides %d, %d"
+              % (a.out, a_still, a_video, *a.sides))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 /* The "default" model on the engine: it is the default, maps are
  * distributions at odd sizes, reset and still mode forget the state, and
  * broken weights files (and an out_mix share out of [0, 1), a face_mix
- * weight out of [0, 16]) are refused
+ * weight out of [0, 16], a face_side that is not a whole picture size)
+ * are refused
  * naming the tensor. The weights are
  * random (written here, in the layout of docs/default-model-spec.md) so
  * that every part of the network counts; parity with the PyTorch twin is
@@ -50,7 +51,22 @@ typedef enum
   BREAK_ARCH,                   /* architecture "unisal" */
   BREAK_MIX,                    /* out_mix = (0.2, 1.5): a share above 1 */
   BREAK_FACE_MIX,               /* face_mix = (-1, 2): a negative weight */
+  BREAK_FACE_SIDE,              /* face_side = (640.5, 512): not whole */
+  BREAK_FACE_SIDE_SMALL,        /* face_side = (640, 16): below the window */
 } Break;
+
+/* The optional per-mode pairs the breaks above write. */
+static const struct
+{
+  Break brk;
+  const char *name;
+  float v[2];
+} pairs[] = {
+  {BREAK_MIX, "out_mix", {0.2f, 1.5f}},
+  {BREAK_FACE_MIX, "face_mix", {-1.0f, 2.0f}},
+  {BREAK_FACE_SIDE, "face_side", {640.5f, 512.0f}},
+  {BREAK_FACE_SIDE_SMALL, "face_side", {640.0f, 16.0f}},
+};
 
 static char *tmp_dir;
 static const char *const tmp_files[] = { "random.safetensors",
@@ -105,15 +121,16 @@ write_model (const char *file_name, Break brk)
     g_string_append_printf (header, "],\"data_offsets\":[%u,%u]}", start,
         data->len);
   }
-  if (brk == BREAK_MIX || brk == BREAK_FACE_MIX) {
-    const float mix[2] = { 0.2f, 1.5f }, face[2] = { -1.0f, 2.0f };
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++) {
     guint start = data->len;
 
-    g_byte_array_append (data, (const guint8 *) (brk == BREAK_MIX ? mix :
-            face), sizeof (mix));
+    if (pairs[i].brk != brk)
+      continue;
+    g_byte_array_append (data, (const guint8 *) pairs[i].v,
+        sizeof pairs[i].v);
     g_string_append_printf (header, ",\"%s\":{\"dtype\":\"F32\","
-        "\"shape\":[2],\"data_offsets\":[%u,%u]}", brk == BREAK_MIX ?
-        "out_mix" : "face_mix", start, data->len);
+        "\"shape\":[2],\"data_offsets\":[%u,%u]}", pairs[i].name, start,
+        data->len);
   }
   g_string_append_c (header, '}');
   while (header->len % 8)
@@ -348,6 +365,10 @@ test_broken_files (void)
   check_refused (BREAK_MIX, SAL_ERROR, SAL_ERROR_MODEL_FILE, "out_mix");
   check_refused (BREAK_FACE_MIX, SAL_ERROR, SAL_ERROR_MODEL_FILE,
       "face_mix[0] is -1");
+  check_refused (BREAK_FACE_SIDE, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+      "face_side[0] is 640.5");
+  check_refused (BREAK_FACE_SIDE_SMALL, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+      "face_side[1] is 16");
 
   /* Truncated: the data ends before the last tensor's. */
   path = write_model ("truncated.safetensors", BREAK_NONE);

@@ -26,6 +26,9 @@
 #define DEFAULT_CLASSIC_VERSION "1"
 #define DEFAULT_MIX_EPS 1e-30   /* log (mix + eps): finite where both are 0 */
 #define DEFAULT_MAX_FACE_MIX 16.0f /* a * F moves log p by at most this */
+/* The face search's pictures: above the cascade's window, below absurd. */
+#define DEFAULT_MIN_FACE_SIDE 32
+#define DEFAULT_MAX_FACE_SIDE 4096
 
 /* The GRU's six 1x1 convs, in sal_gru_update's order. */
 enum
@@ -57,6 +60,7 @@ struct _SalModel
   gboolean motion;              /* v4: classic's motion as its own input */
   float out_mix[2];             /* classic's share: still, video mode */
   float face_mix[2];            /* the face cue's weight: still, video */
+  float face_side[2];           /* its pictures' long sides (face_side) */
   SalFaceCue *faces;            /* NULL: no face cue */
 
   /* Activations for one network size, allocated when it changes: forward
@@ -373,6 +377,28 @@ read_mode_pair (SalModelFile * f, const char *name, float max,
   return TRUE;
 }
 
+/* face_side: whole pixels in [DEFAULT_MIN_FACE_SIDE, DEFAULT_MAX_FACE_SIDE];
+ * v7's sides when absent. */
+static gboolean
+read_face_side (SalModelFile * f, float side[2], GError ** error)
+{
+  side[0] = SAL_FACE_SIDE_STILL;
+  side[1] = SAL_FACE_SIDE_VIDEO;
+  if (!read_mode_pair (f, "face_side", DEFAULT_MAX_FACE_SIDE, FALSE,
+          "the face search's long side", side, error))
+    return FALSE;
+  for (int i = 0; i < 2; i++)
+    if (side[i] < DEFAULT_MIN_FACE_SIDE || side[i] != floorf (side[i])) {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+          "%s: face_side[%d] is %g: the face search's long side must be a "
+          "whole number of pixels from %d to %d; export the model again "
+          "with tools/fit_face_mix.py", sal_model_file_get_name (f), i,
+          side[i], DEFAULT_MIN_FACE_SIDE, DEFAULT_MAX_FACE_SIDE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 load_weights (SalModel * m, SalModelFile * f, GError ** error)
 {
@@ -428,7 +454,8 @@ load_weights (SalModel * m, SalModelFile * f, GError ** error)
       && read_mode_pair (f, "out_mix", 1.0f, TRUE, "classic's share",
       m->out_mix, error)
       && read_mode_pair (f, "face_mix", DEFAULT_MAX_FACE_MIX, FALSE,
-      "the face cue's weight", m->face_mix, error);
+      "the face cue's weight", m->face_mix, error)
+      && read_face_side (f, m->face_side, error);
 }
 
 static SalModel *
@@ -477,9 +504,12 @@ default_create (SalRuntime * rt, const SalEngineOptions * opts,
   m->layers = sal_layers_new (rt, error);
   if (!m->layers || !load_weights (m, file, error))
     goto fail;
-  if ((m->face_mix[0] > 0 || m->face_mix[1] > 0)
-      && !(m->faces = sal_face_cue_new (m->face_mix, error)))
-    goto fail;
+  if (m->face_mix[0] > 0 || m->face_mix[1] > 0) {
+    int side[2] = { (int) m->face_side[0], (int) m->face_side[1] };
+
+    if (!(m->faces = sal_face_cue_new (m->face_mix, side, error)))
+      goto fail;
+  }
   /* classic sets the normalisation (none: RGB in [0, 1]) the spec uses. */
   m->classic = sal_arch_classic.create (rt, opts, NULL, &classic_info, mean,
       std, error);

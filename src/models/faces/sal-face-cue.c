@@ -21,6 +21,7 @@ struct _SalFaceCue
 {
   SalFaceCascade *cascade;
   float weight[2];
+  int side[2];                  /* the searched pictures' long sides */
   GArray *faces;                /* in use */
   int pic_w, pic_h;             /* the picture they were found in */
   int t;                        /* video frames since a reset; -1: none */
@@ -31,7 +32,7 @@ struct _SalFaceCue
 };
 
 SalFaceCue *
-sal_face_cue_new (const float weight[2], GError ** error)
+sal_face_cue_new (const float weight[2], const int side[2], GError ** error)
 {
   SalFaceCascade *c = sal_face_cascade_new_builtin (error);
   SalFaceCue *cue;
@@ -42,6 +43,8 @@ sal_face_cue_new (const float weight[2], GError ** error)
   cue->cascade = c;
   cue->weight[0] = weight[0];
   cue->weight[1] = weight[1];
+  cue->side[0] = side[0];
+  cue->side[1] = side[1];
   cue->faces = g_array_new (FALSE, FALSE, sizeof (SalFace));
   cue->t = -1;
   return cue;
@@ -133,14 +136,14 @@ sal_face_cue_see (SalFaceCue * cue, const SalFrame * frame, gboolean still)
     /* A still picture's faces are not a video's: the next video frame
      * starts over. */
     sal_face_cue_reset (cue);
-    take (cue, search_run (search_new (cue, frame, SAL_FACE_SIDE_STILL, 0)));
+    take (cue, search_run (search_new (cue, frame, cue->side[0], 0)));
     return;
   }
   cue->t++;
   if (cue->t == 0) {
-    take (cue, search_run (search_new (cue, frame, SAL_FACE_SIDE_VIDEO, 0)));
+    take (cue, search_run (search_new (cue, frame, cue->side[1], 0)));
   } else if (cue->t % SAL_FACE_EVERY == 0) {
-    Search *s = search_new (cue, frame, SAL_FACE_SIDE_VIDEO, 1);
+    Search *s = search_new (cue, frame, cue->side[1], 1);
 
     join (cue, TRUE);           /* only if SAL_FACE_LAG >= SAL_FACE_EVERY */
     cue->worker = g_thread_new ("sal-faces", search_run, s);

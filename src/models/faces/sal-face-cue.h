@@ -11,6 +11,7 @@
 
 G_BEGIN_DECLS
 
+/* The searched pictures' long sides of a model without its own (v7's). */
 #define SAL_FACE_SIDE_STILL 512
 #define SAL_FACE_SIDE_VIDEO 384
 #define SAL_FACE_EVERY 15
@@ -18,8 +19,10 @@ G_BEGIN_DECLS
 
 typedef struct _SalFaceCue SalFaceCue;
 
-/* weight[0] still mode, weight[1] video mode (>= 0; 0: no cue there). */
-SalFaceCue *sal_face_cue_new (const float weight[2], GError ** error);
+/* weight[0] still mode, weight[1] video mode (>= 0; 0: no cue there);
+ * side[]: the long side of the picture searched in each mode. */
+SalFaceCue *sal_face_cue_new (const float weight[2], const int side[2],
+    GError ** error);
 void sal_face_cue_free (SalFaceCue * cue);
 /* Forget the faces: the next video frame is searched. */
 void sal_face_cue_reset (SalFaceCue * cue);
