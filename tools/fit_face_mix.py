@@ -19,7 +19,8 @@ for the cue to add, so the fitted video weight errs low.
 
   /usr/bin/python3 tools/fit_face_mix.py [--model models/default.safetensors]
       [--videos train] [--sides 512,512] [--out F] [--name v8] \
-      [--salmap build/src/tools/salmap] [--driver build/tests/faces/faces-driver]
+      [--salmap build/src/tools/salmap] \
+      [--driver build/tests/faces/faces-driver]
 """
 
 import argparse

@@ -2,10 +2,9 @@
  * distributions at odd sizes, reset and still mode forget the state, and
  * broken weights files (and an out_mix share out of [0, 1), a face_mix
  * weight out of [0, 16], a face_side that is not a whole picture size)
- * are refused
- * naming the tensor. The weights are
- * random (written here, in the layout of docs/default-model-spec.md) so
- * that every part of the network counts; parity with the PyTorch twin is
+ * are refused naming the tensor. The weights are random (written here, in
+ * the layout of docs/default-model-spec.md) so that every part of the
+ * network counts; parity with the PyTorch twin is
  * tests/default/twin_parity.py. */
 #include "saliency.h"
 

@@ -343,8 +343,8 @@ scan (const Pyramid * p, Scale * sc, guint8 * im, gint64 * ii, gint64 * iq,
   for (int y = 0; y < sc->h - c->win_h; y += step)
     for (int x = 0; x < sc->w - c->win_w; x += step)
       if (window_passes (c, nodes, ii, iq, sc->w + 1, x, y)) {
-        SalFace f = { (int) nearbyint (x * sc->s), (int) nearbyint (y * sc->s),
-          (int) nearbyint (c->win_w * sc->s),
+        SalFace f = { (int) nearbyint (x * sc->s),
+          (int) nearbyint (y * sc->s), (int) nearbyint (c->win_w * sc->s),
           (int) nearbyint (c->win_h * sc->s), 1
         };
         g_array_append_val (sc->hits, f);
