@@ -18,8 +18,16 @@ share stays). The test side of tools/default_data.py's split is never
 read.
 
   nice -n 10 /usr/bin/python3 tools/crossfit_mix.py [--folds K] \
-      [--apply WEIGHTS --out F] [--centre] [--orders N]
+      [--apply WEIGHTS --out F] [--faces] [--centre] [--orders N]
       [train_default options]
+
+--faces also cross-fits the face cue's video weight (face_mix, step 10)
+at the cross-fitted share: each held-out frame scored with + a F for a on
+FACE_GRID, F from the clip's first frame (train_default.clip_faces, at
+v8's video side). Why: tools/fit_face_mix.py fits it on videos the
+network has seen, whose maps already favour the faces there; on a video
+it has not seen, the network leaves more to the cue. With --apply, the
+weight is written too.
 
 --orders N trains every fold in N data orders and prints the cross-fit of
 each order alone (how far one cross-fit moves with the order alone) and of
@@ -47,6 +55,7 @@ import train_default as td  # noqa: E402
 
 CENTRE_SIGMA = 0.25
 CENTRE_GRID = (0.1, 0.2, 0.3)
+FACE_GRID = (0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0)
 
 
 def video_groups(clips):
@@ -85,14 +94,26 @@ def clip_outputs(net, clips):
     return [(d["seq"], *f) for d in clips for f in td.clip_frames(net, d)]
 
 
+def with_faces(frames, clips, a):
+    """clip_outputs' frames with + a F added to their logits, F each
+    clip's face map; scores() then mixes before the cue as the spec does
+    (step 9, then 10), so the cue is added after the mixture here."""
+    per_frame = [d["faces"] for d in clips for _ in range(d["x"].shape[0])]
+    return [(seq, lg, s, g, a * f) for (seq, lg, s, g), f
+            in zip(frames, per_frame, strict=True)]
+
+
 @torch.no_grad()
 def scores(net, frames, share):
     """{video: (CC, KLD)} of the frames at classic's video share `share`
     (which stays set in `net`)."""
     net.out_mix[1] = share
     acc = {}
-    for seq, lg, s, g in frames:
-        k, c, _ = td.frame_losses(net.mix_output(lg, s, False)[:, 0], g)
+    for seq, lg, s, g, *face in frames:
+        out = net.mix_output(lg, s, False)[:, 0]
+        if face:
+            out = out + face[0]
+        k, c, _ = td.frame_losses(out, g)
         acc.setdefault(seq, []).append((float(c), float(k)))
     return {k: tuple(np.mean(v, 0)) for k, v in acc.items()}
 
@@ -130,6 +151,8 @@ def parse_args(argv):
     ap.add_argument("--apply", metavar="WEIGHTS")
     ap.add_argument("--centre", action="store_true",
                     help="also score a centre prior as a third component")
+    ap.add_argument("--faces", action="store_true",
+                    help="also cross-fit the face cue's video weight")
     ap.add_argument("--orders", type=int, default=1,
                     help="train each fold in N data orders: each order's "
                     "cross-fit and their ensemble's")
@@ -141,12 +164,15 @@ def parse_args(argv):
     return own, td.parse_args(rest)
 
 
-def crossfit(data, args, folds, log, centre=False):
+def crossfit(data, args, folds, log, centre=False, faces=False):
     """Cross-fits the video share: {"share": the best share, "per_share":
     {share: {video: (CC, KLD)}}, "classic": classic's {video: (CC, KLD)},
-    "centre": (classic share, centre share, per video) or None}."""
+    "centre": (classic share, centre share, per video) or None, "face":
+    (the best face weight at that share, {weight: {video: (CC, KLD)}}) or
+    None}."""
     clips = data["train_clips"] + data["select_clips"]
     per_share = {b: {} for b in td.MIX_GRID}
+    held_out = []                   # (net, frames, clips) of each fold
     pairs = [(b, c) for c in CENTRE_GRID for b in td.MIX_GRID[::2]
              if b + c < 0.95]
     per_pair = {bc: {} for bc in pairs}
@@ -156,6 +182,8 @@ def crossfit(data, args, folds, log, centre=False):
         frames = clip_outputs(net, held)
         for b in td.MIX_GRID:
             per_share[b].update(scores(net, frames, b))
+        if faces:
+            held_out.append((net, frames, held))
         if centre:
             for bc in pairs:
                 per_pair[bc].update(scores_centre(net, frames, *bc))
@@ -171,6 +199,14 @@ def crossfit(data, args, folds, log, centre=False):
     if centre:
         bc = max(pairs, key=lambda bc: mean_gain(per_pair[bc]))
         out["centre"] = (*bc, per_pair[bc])
+    if faces:
+        per_face = {a: {} for a in FACE_GRID}
+        for net, frames, held in held_out:
+            for a in FACE_GRID:
+                per_face[a].update(scores(net, with_faces(frames, held, a),
+                                          best))
+        a = max(FACE_GRID, key=lambda a: mean_gain(per_face[a]) - 1e-9 * a)
+        out["face"] = (a, per_face)
     return out
 
 
@@ -225,7 +261,7 @@ def main():
     data = td.load_or_build(args.shared, args.cache)
     if own.orders > 1:
         return main_orders(data, args, own)
-    res = crossfit(data, args, own.folds, print, own.centre)
+    res = crossfit(data, args, own.folds, print, own.centre, own.faces)
     c_res, per_share, best = res["classic"], res["per_share"], res["share"]
     print("classic alone: mean (CC - KLD) %.4f, mean CC %.4f over %d videos"
           % (*summary(c_res), len(c_res)))
@@ -243,11 +279,26 @@ def main():
         print("  %-20s %.3f/%.3f  %.3f/%.3f" % (seq, *c_res[seq],
                                                  *per_share[best][seq]))
     print("cross-fitted video share: %.2f" % best)
+    if res["face"]:
+        a, per_face = res["face"]
+        for w in FACE_GRID:
+            print("face weight %.1f at share %.2f: mean (CC - KLD) %.4f, "
+                  "mean CC %.4f" % (w, best, *summary(per_face[w])))
+        print("per video, without the face cue / at weight %.1f (CC/KLD):"
+              % a)
+        for seq in sorted(per_face[a]):
+            print("  %-20s %.3f/%.3f  %.3f/%.3f" % (
+                seq, *per_face[0.0][seq], *per_face[a][seq]))
+        print("cross-fitted face weight (video): %.1f" % a)
     if own.apply:
         net, meta = dm.load_model(own.apply)
         net.out_mix[1] = best
         note = "%s; video share cross-fitted (%d folds): %.2f" % (
             meta.get("training", ""), own.folds, best)
+        if res["face"]:
+            net.face_mix[1] = res["face"][0]
+            note += "; face weight (video) cross-fitted: %.1f" % (
+                res["face"][0])
         dm.save_model(net, args.out, note)
         print("wrote %s: %s" % (args.out, note))
     return 0

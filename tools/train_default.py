@@ -81,6 +81,7 @@ import classic_reference as classic  # noqa: E402
 import classic_torch  # noqa: E402
 import default_data as dd  # noqa: E402
 import default_model as dm  # noqa: E402
+import face_cascade  # noqa: E402
 
 SEED = 0
 CLIP_LEN = 6
@@ -91,8 +92,12 @@ NSS_WEIGHT = 0.1
 CC_WEIGHT = 2.0         # CC is the headline metric; KLD alone flattens maps
 STILL_BATCH, CLIP_BATCH = 16, 4
 EPS = 1e-12
-CACHE_VERSION = 4      # 2: with the spectral residual cue R; 3: motion A;
+CACHE_VERSION = 5      # 2: with the spectral residual cue R; 3: motion A;
                        # 4: each clip's video ("seq", for crossfit_mix.py)
+                       # 5: each clip's face map ("faces", ditto)
+# The picture a clip's faces are searched in (crossfit_mix.py --faces):
+# v8's video side (tools/fit_face_mix.py).
+CLIP_FACE_SIDE = 512
 MIX_GRID = [round(0.05 * i, 2) for i in range(19)]    # classic's share
 TRAIN_MIX = 0.5         # classic's share of the video output in training
 CROSSFIT_FOLDS = 4      # the video share is cross-fitted in this many folds
@@ -198,6 +203,7 @@ def add_still_s(groups):
 def clip_item(frames, truths, which, seq):
     """frames: uint8 RGB list; truths: (g, f) list -> one clip sample of
     the video `seq`."""
+    assert len(frames) <= face_cascade.FACE_EVERY   # see clip_faces
     net_w, net_h = classic.choose_size(frames[0].shape[1],
                                        frames[0].shape[0])
     x = torch.stack([torch.from_numpy(preprocess(r, net_w, net_h))
@@ -205,10 +211,26 @@ def clip_item(frames, truths, which, seq):
     s = classic_torch.classic_clip(x[None])[0].float()
     ts = [truth(g, f, net_h, net_w) for g, f in truths]
     d = {"x": x.float(), "s": s, "set": which, "seq": seq,
-         "g": torch.stack([t["g"] for t in ts])}
+         "g": torch.stack([t["g"] for t in ts]),
+         "faces": clip_faces(frames[0], net_w, net_h)}
     if all("f" in t for t in ts):
         d["f"] = torch.stack([t["f"] for t in ts])
     return d
+
+
+_CASCADE = []
+
+
+def clip_faces(rgb8, net_w, net_h):
+    """F [net_h, net_w] of the face cue on a clip run from a reset: its
+    first frame's faces serve every frame of it, as the next search (frame
+    face_cascade.FACE_EVERY = 15) is past the clips' ends."""
+    if not _CASCADE:
+        _CASCADE.append(face_cascade.Cascade())
+    g = face_cascade.frame_grey(rgb8, CLIP_FACE_SIDE)
+    f = face_cascade.face_map(face_cascade.detect(_CASCADE[0], g),
+                              g.shape[1], g.shape[0], net_w, net_h)
+    return torch.from_numpy(f).float()
 
 
 def hevc_clips(shared, seq, rng):

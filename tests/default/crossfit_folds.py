@@ -9,6 +9,8 @@
   - scores() at share b equals a mixture computed here from the spec
     (docs/default-model-spec.md step 9), and share 0 leaves the network's
     map alone;
+  - with the face cue (--faces), a F is added after the mixture, F each
+    frame's clip's face map (steps 9, then 10);
   - ensemble() (--orders) gives each frame the mean of the models' maps,
     and the frames of one model unchanged.
 Skips (77) without torch."""
@@ -41,7 +43,7 @@ def clip(seq, gen, n=3, h=9, w=16):
     g = g / g.sum((1, 2), keepdim=True)     # a density, as the trainer's
     return {"x": x, "s": s, "r": torch.rand(n, h, w, generator=gen),
             "m": torch.rand(n, h, w, generator=gen), "g": g, "seq": seq,
-            "set": "hevc"}
+            "set": "hevc", "faces": torch.rand(h, w, generator=gen)}
 
 
 def main():
@@ -74,14 +76,20 @@ def main():
 
     net = dm.random_model(seed=2, widths=dict(dm.WIDTHS, motion=1))
     frames = cm.clip_outputs(net, held)
-    b = 0.35
+    b, a = 0.35, 1.5
     got = cm.scores(net, frames, b)
     net0 = cm.scores(net, frames, 0.0)
-    acc, acc0 = {}, {}
-    for seq, lg, s, g in frames:
+    got_f = cm.scores(net, cm.with_faces(frames, held, a), b)
+    faces = [d["faces"] for d in held for _ in range(d["x"].shape[0])]
+    acc, acc0, acc_f = {}, {}, {}
+    for (seq, lg, s, g), f in zip(frames, faces):
         p = torch.softmax(lg.reshape(-1).double(), 0)
         q = s.reshape(-1).double() / s.sum()
-        for mix, out in (((1 - b) * p + b * q, acc), (p, acc0)):
+        # The cue after the mixture (spec steps 9 and 10).
+        pf = torch.softmax(torch.log((1 - b) * p + b * q) +
+                           a * f.reshape(-1).double(), 0)
+        for mix, out in (((1 - b) * p + b * q, acc), (p, acc0),
+                         (pf, acc_f)):
             m = mix.numpy()
             t = g.reshape(-1).double().numpy()
             t = t / t.sum()
@@ -89,7 +97,9 @@ def main():
             kld = float(np.sum(t * np.log(1e-12 + t / (m + 1e-12))))
             out.setdefault(seq, []).append((cc, kld))
     for want, have, what in ((acc, got, "share %.2f" % b),
-                             (acc0, net0, "share 0")):
+                             (acc0, net0, "share 0"),
+                             (acc_f, got_f, "share %.2f, face weight %.1f"
+                              % (b, a))):
         for seq, v in want.items():
             cc, kld = np.mean(v, 0)
             if abs(cc - have[seq][0]) > 1e-4 or abs(kld - have[seq][1]) > 1e-3:
@@ -97,6 +107,8 @@ def main():
                              % (what, seq, *have[seq], cc, kld))
     if abs(cm.mean_gain(got) - cm.mean_gain(net0)) < 1e-6:
         fails.append("the share changed nothing")
+    if abs(cm.mean_gain(got_f) - cm.mean_gain(got)) < 1e-6:
+        fails.append("the face weight changed nothing")
 
     # The ensemble of two models: the mean of their distributions.
     other = dm.random_model(seed=5, widths=dict(dm.WIDTHS, motion=1))
