@@ -15,7 +15,8 @@ model with those weights and sides (face_mix, face_side).
 
 Why the videos come from the train side: the two select videos show no
 faces. The network has seen those videos, and its maps there leave less
-for the cue to add, so the fitted video weight errs low.
+for the cue to add, so the fitted video weight errs low: the shipped one
+(v8) is cross-fitted instead, by tools/crossfit_mix.py --faces.
 
   /usr/bin/python3 tools/fit_face_mix.py [--model models/default.safetensors]
       [--videos train] [--sides 512,512] [--out F] [--name v8] \
