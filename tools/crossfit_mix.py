@@ -95,9 +95,9 @@ def clip_outputs(net, clips):
 
 
 def with_faces(frames, clips, a):
-    """clip_outputs' frames with + a F added to their logits, F each
-    clip's face map; scores() then mixes before the cue as the spec does
-    (step 9, then 10), so the cue is added after the mixture here."""
+    """clip_outputs' frames, each with its cue a F (F its clip's face
+    map), which scores() adds after the mixture, as the spec does (step 9,
+    then 10)."""
     per_frame = [d["faces"] for d in clips for _ in range(d["x"].shape[0])]
     return [(seq, lg, s, g, a * f) for (seq, lg, s, g), f
             in zip(frames, per_frame, strict=True)]
@@ -195,6 +195,7 @@ def crossfit(data, args, folds, log, centre=False, faces=False):
     classic = dm.DefaultNet().zero_correction()
     best = max(td.MIX_GRID, key=lambda b: mean_gain(per_share[b]) - 1e-9 * b)
     out = {"share": best, "per_share": per_share, "centre": None,
+           "face": None,
            "classic": scores(classic, clip_outputs(classic, clips), 0.0)}
     if centre:
         bc = max(pairs, key=lambda bc: mean_gain(per_pair[bc]))
