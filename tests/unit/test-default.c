@@ -355,19 +355,22 @@ test_broken_files (void)
   SalEngineOptions opts;
   GError *err = NULL;
 
-  check_refused (BREAK_SHAPE, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-      "dec3.weight");
-  check_refused (BREAK_MISSING, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-      "gru_hh.weight");
-  check_refused (BREAK_NAN, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-      "enc3_pw.bias");
-  check_refused (BREAK_MIX, SAL_ERROR, SAL_ERROR_MODEL_FILE, "out_mix");
-  check_refused (BREAK_FACE_MIX, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-      "face_mix[0] is -1");
-  check_refused (BREAK_FACE_SIDE, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-      "face_side[0] is 640.5");
-  check_refused (BREAK_FACE_SIDE_SMALL, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-      "face_side[1] is 16");
+  /* Each break, and what its error must name. */
+  static const struct
+  {
+    Break brk;
+    const char *what;
+  } refused[] = {
+    {BREAK_SHAPE, "dec3.weight"}, {BREAK_MISSING, "gru_hh.weight"},
+    {BREAK_NAN, "enc3_pw.bias"}, {BREAK_MIX, "out_mix"},
+    {BREAK_FACE_MIX, "face_mix[0] is -1"},
+    {BREAK_FACE_SIDE, "face_side[0] is 640.5"},
+    {BREAK_FACE_SIDE_SMALL, "face_side[1] is 16"},
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    check_refused (refused[i].brk, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+        refused[i].what);
 
   /* Truncated: the data ends before the last tensor's. */
   path = write_model ("truncated.safetensors", BREAK_NONE);
