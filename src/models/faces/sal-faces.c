@@ -208,45 +208,61 @@ sal_face_cascade_new_builtin (GError ** error)
   return c;
 }
 
-/* Integral images [h + 1][w + 1] of the values and their squares. */
+/* Integral images [h + 1][w + 1] of the values and their squares. The
+ * values' one is 32-bit and may wrap: the rectangles read lie inside a
+ * window (at most win_w x win_h x 255, far below 2^32), so their sums are
+ * still exact in unsigned arithmetic, and half the width keeps more of the
+ * scan's scattered reads in cache. */
 static void
-integrals (const guint8 * im, int w, int h, gint64 * ii, gint64 * iq)
+integrals (const guint8 * im, int w, int h, guint32 * ii, gint64 * iq)
 {
   int W = w + 1;
 
   memset (ii, 0, sizeof *ii * W);
   memset (iq, 0, sizeof *iq * W);
   for (int y = 0; y < h; y++) {
-    gint64 rs = 0, rq = 0;
+    guint32 rs = 0;
+    gint64 rq = 0;
 
-    ii[(gsize) (y + 1) * W] = iq[(gsize) (y + 1) * W] = 0;
+    ii[(gsize) (y + 1) * W] = 0;
+    iq[(gsize) (y + 1) * W] = 0;
     for (int x = 0; x < w; x++) {
-      gint64 v = im[(gsize) y * w + x];
+      guint32 v = im[(gsize) y * w + x];
 
       rs += v;
-      rq += v * v;
+      rq += (gint64) v *v;
       ii[(gsize) (y + 1) * W + x + 1] = ii[(gsize) y * W + x + 1] + rs;
       iq[(gsize) (y + 1) * W + x + 1] = iq[(gsize) y * W + x + 1] + rq;
     }
   }
 }
 
-static inline gint64
-rsum (const gint64 * ii, int W, int x, int y, int w, int h)
+static inline guint32
+rsum (const guint32 * ii, int W, int x, int y, int w, int h)
 {
-  const gint64 *a = ii + (gsize) y * W + x, *b = a + (gsize) h * W;
+  const guint32 *a = ii + (gsize) y * W + x, *b = a + (gsize) h * W;
+  return b[w] - a[w] - b[0] + a[0];
+}
+
+static inline gint64
+rsum_sq (const gint64 * iq, int W, int x, int y, int w, int h)
+{
+  const gint64 *a = iq + (gsize) y * W + x, *b = a + (gsize) h * W;
   return b[w] - a[w] - b[0] + a[0];
 }
 
 /* A stump laid out for one scale: its rectangles' corners as offsets from
  * a window's corner in the integral image (row length W), in stump order,
- * so that the hot first stages read memory in sequence. */
+ * so that the hot first stages read memory in sequence. Always three
+ * rectangles, the unused ones with weight 0 at offset 0 (they add an exact
+ * 0), and the leaf picked by index: the scan then has no branch the CPU
+ * must guess per stump. */
 typedef struct
 {
-  gsize off[3][4];              /* top-left, top-right, bottom-left, -right */
+  guint32 off[3][4];            /* top-left, top-right, bottom-left, -right */
   double weight[3];
-  int n;                        /* rectangles with a weight */
-  double threshold, left, right;
+  double threshold;
+  double leaf[2];               /* right (v >= threshold), left */
 } Node;
 
 static void
@@ -256,36 +272,37 @@ layout (const SalFaceCascade * c, int W, Node * nodes)
     const Stump *st = &c->stumps[j];
     const Rect *r = c->rects + 3 * st->feature;
     Node *o = &nodes[j];
+    int n = 0;
 
-    o->n = 0;
+    memset (o, 0, sizeof *o);
     for (int i = 0; i < 3; i++) {
-      gsize top = (gsize) r[i].y * W + r[i].x, bottom =
-          top + (gsize) r[i].h * W;
+      guint32 top = (guint32) (r[i].y * W + r[i].x), bottom =
+          top + (guint32) (r[i].h * W);
 
       if (r[i].weight == 0)
         continue;
-      o->off[o->n][0] = top;
-      o->off[o->n][1] = top + r[i].w;
-      o->off[o->n][2] = bottom;
-      o->off[o->n][3] = bottom + r[i].w;
-      o->weight[o->n++] = r[i].weight;
+      o->off[n][0] = top;
+      o->off[n][1] = top + r[i].w;
+      o->off[n][2] = bottom;
+      o->off[n][3] = bottom + r[i].w;
+      o->weight[n++] = r[i].weight;
     }
     o->threshold = st->threshold;
-    o->left = st->left;
-    o->right = st->right;
+    o->leaf[0] = st->right;
+    o->leaf[1] = st->left;
   }
 }
 
 /* Does the window at (x, y) pass every stage? */
 static gboolean
 window_passes (const SalFaceCascade * c, const Node * nodes,
-    const gint64 * ii, const gint64 * iq, int W, int x, int y)
+    const guint32 * ii, const gint64 * iq, int W, int x, int y)
 {
   double a = (double) (c->win_w - 2) * (c->win_h - 2);
   gint64 s = rsum (ii, W, x + 1, y + 1, c->win_w - 2, c->win_h - 2);
-  gint64 q = rsum (iq, W, x + 1, y + 1, c->win_w - 2, c->win_h - 2);
+  gint64 q = rsum_sq (iq, W, x + 1, y + 1, c->win_w - 2, c->win_h - 2);
   double nf = a * (double) q - (double) s * (double) s;
-  const gint64 *p = ii + (gsize) y * W + x;
+  const guint32 *p = ii + (gsize) y * W + x;
   const Node *nd = nodes;
 
   if (!(nf > 0))
@@ -299,10 +316,10 @@ window_passes (const SalFaceCascade * c, const Node * nodes,
     for (int n = 0; n < c->stage_len[j]; n++, nd++) {
       double v = 0;
 
-      for (int i = 0; i < nd->n; i++)
-        v = v + nd->weight[i] * (double) (p[nd->off[i][3]]
+      for (int i = 0; i < 3; i++)
+        v = v + nd->weight[i] * (double) (guint32) (p[nd->off[i][3]]
             - p[nd->off[i][1]] - p[nd->off[i][2]] + p[nd->off[i][0]]);
-      acc = acc + (v < nd->threshold * nf ? nd->left : nd->right);
+      acc = acc + nd->leaf[v < nd->threshold * nf];
     }
     if (!(acc >= c->stage_thr[j]))
       return FALSE;
@@ -330,7 +347,7 @@ typedef struct
 } Pyramid;
 
 static void
-scan (const Pyramid * p, Scale * sc, guint8 * im, gint64 * ii, gint64 * iq,
+scan (const Pyramid * p, Scale * sc, guint8 * im, guint32 * ii, gint64 * iq,
     Node * nodes)
 {
   const SalFaceCascade *c = p->c;
@@ -358,7 +375,8 @@ scan_scales (gpointer data)
   Pyramid *p = data;
   gsize n = (gsize) p->w * p->h, n1 = (gsize) (p->w + 1) * (p->h + 1);
   guint8 *im = g_new (guint8, n);
-  gint64 *ii = g_new (gint64, n1), *iq = g_new (gint64, n1);
+  guint32 *ii = g_new (guint32, n1);
+  gint64 *iq = g_new (gint64, n1);
   Node *nodes = g_new (Node, p->c->n_stumps);
   int i;
 
