@@ -228,9 +228,10 @@ integrals (const guint8 * im, int w, int h, guint32 * ii, gint64 * iq)
     iq[(gsize) (y + 1) * W] = 0;
     for (int x = 0; x < w; x++) {
       guint32 v = im[(gsize) y * w + x];
+      gint64 v2 = (gint64) v * v;
 
       rs += v;
-      rq += (gint64) v *v;
+      rq += v2;
       ii[(gsize) (y + 1) * W + x + 1] = ii[(gsize) y * W + x + 1] + rs;
       iq[(gsize) (y + 1) * W + x + 1] = iq[(gsize) y * W + x + 1] + rq;
     }
