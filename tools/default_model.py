@@ -4,8 +4,9 @@
 The network takes the engine's pre-processed RGB at the classic model's net
 size (tools/classic_reference.py:choose_size) and the classic map S on the
 same frame, and returns logits = log(S + 1e-12) + delta + prior at net size;
-files with out_mix then mix the softmax of those with S (mix_output), and
-the engine resizes the logits bilinearly to the frame size and softmaxes
+files with out_mix then mix the softmax of those with S (mix_output),
+files with still_gate mix stills with S again by the map's entropy
+(gate_output, after the face cue), and the engine resizes the logits bilinearly to the frame size and softmaxes
 them. src/models/default/sal-arch-default.c implements the same thing on the engine's
 layers; tests/default/twin_parity.py checks that the two agree.
 
@@ -29,8 +30,8 @@ writes float32 [T, H, W] probability maps (with --log: log-probabilities)
 at the frames' size, as `salmap run --model F --npy` does.
   /usr/bin/python3 tools/default_model.py --random OUT.safetensors [--seed N]
 writes an untrained model with random non-zero weights everywhere (delta,
-prior_mix, sr_mix and out_mix included), for parity tests; with --no-sr, a
-v2 one (no out_mix either).
+prior_mix, sr_mix, out_mix, face_mix and still_gate included), for parity
+tests; with --no-sr, a v2 one (none of the last three either).
 """
 
 import argparse
@@ -84,6 +85,9 @@ FACE_MIX = "face_mix"
 # Optional: the long sides of the pictures the face cue searches, (still,
 # video) mode; without it, face_cascade.FACE_SIDES (v7's).
 FACE_SIDE = "face_side"
+# Optional: the still gate (alpha, beta), spec step 11.
+STILL_GATE = "still_gate"
+GATE_CENTRE = 0.9    # Hn - GATE_CENTRE: alpha is the share's logit there
 MIX_EPS = 1e-30
 
 
@@ -182,6 +186,8 @@ class DefaultNet(nn.Module):
         self.face_mix = torch.zeros(2, dtype=torch.float64)
         self.face_side = torch.tensor(face_cascade.FACE_SIDES,
                                       dtype=torch.float64)
+        # And the still gate (alpha, beta), or None.
+        self.still_gate = None
         self.init_priors(torch.Generator().manual_seed(0))
 
     def init_priors(self, gen):
@@ -261,15 +267,49 @@ class DefaultNet(nn.Module):
         b = float(self.out_mix[0 if still else 1])
         if b <= 0:
             return logits
-        shape = logits.shape
-        n = shape[0]
-        p = torch.softmax(logits.reshape(n, -1), 1)
-        s = s.reshape(n, -1).to(p.dtype)
-        tot = s.sum(1, keepdim=True)
-        # S is a density (> 0); a flat one stands in should it ever be 0.
-        q = torch.where(tot > 0, s / tot.clamp_min(1e-300),
-                        torch.full_like(s, 1.0 / s.shape[1]))
-        return torch.log((1 - b) * p + b * q + MIX_EPS).reshape(shape)
+        return mix_with_classic(logits, s, lambda p: b)
+
+    def gate_output(self, logits, s, still):
+        """The spec's still gate (step 11): in still mode, for files with
+        still_gate = (alpha, beta), the same mixture as mix_output with
+        b = gate_share(alpha, beta, Hn), Hn the normalised entropy of
+        softmax(logits); the logits unchanged otherwise."""
+        if not still or self.still_gate is None:
+            return logits
+        al, be = (float(v) for v in self.still_gate)
+        return mix_with_classic(
+            logits, s, lambda p: gate_share(al, be, norm_entropy(p)))
+
+
+def norm_entropy(p):
+    """[N, n] maps (each sums to 1) -> [N, 1] entropy / log n, 0 log 0 = 0;
+    a 1-pixel map counts as flat (1)."""
+    if p.shape[1] < 2:
+        return torch.ones(p.shape[0], 1, dtype=p.dtype)
+    plogp = torch.where(p > 0, p * torch.log(p.clamp_min(1e-300)),
+                        torch.zeros_like(p))
+    return -plogp.sum(1, keepdim=True) / math.log(p.shape[1])
+
+
+def gate_share(al, be, hn):
+    """classic's share b = sigmoid(alpha + beta (Hn - GATE_CENTRE))."""
+    return torch.sigmoid(al + be * (hn - GATE_CENTRE))
+
+
+def mix_with_classic(logits, s, share):
+    """log((1 - b) softmax(logits) + b S / sum S + MIX_EPS) over each map of
+    logits [N, 1, H, W], b = share(p) (a number or [N, 1]) from the maps
+    p = softmax(logits) [N, H W]."""
+    shape = logits.shape
+    n = shape[0]
+    p = torch.softmax(logits.reshape(n, -1), 1)
+    s = s.reshape(n, -1).to(p.dtype)
+    tot = s.sum(1, keepdim=True)
+    # S is a density (> 0); a flat one stands in should it ever be 0.
+    q = torch.where(tot > 0, s / tot.clamp_min(1e-300),
+                    torch.full_like(s, 1.0 / s.shape[1]))
+    b = share(p)
+    return torch.log((1 - b) * p + b * q + MIX_EPS).reshape(shape)
 
 
 # ---------------------------------------------------------------- weights
@@ -287,6 +327,8 @@ def save_model(net, path, training):
         tensors.append((FACE_MIX, net.face_mix.float()))
         if tuple(net.face_side.tolist()) != face_cascade.FACE_SIDES:
             tensors.append((FACE_SIDE, net.face_side.float()))
+    if net.still_gate is not None:
+        tensors.append((STILL_GATE, net.still_gate.float()))
     safetensors_io.write(path, tensors, meta, prefix=".default-")
 
 
@@ -299,6 +341,7 @@ def load_model(path):
     mix = sd.pop(OUT_MIX, None)
     faces = sd.pop(FACE_MIX, None)
     sides = sd.pop(FACE_SIDE, None)
+    gate = sd.pop(STILL_GATE, None)
     net = DefaultNet(widths_of(sd))
     net.load_state_dict(sd, strict=True)
     if mix is not None:
@@ -307,6 +350,8 @@ def load_model(path):
         net.face_mix = faces.double().reshape(2).clone()
     if sides is not None:
         net.face_side = sides.double().reshape(2).clone()
+    if gate is not None:
+        net.still_gate = gate.double().reshape(2).clone()
     net.eval()
     return net, meta
 
@@ -333,6 +378,8 @@ def random_model(seed=1, widths=None):
             net.out_mix = torch.tensor([0.3, 0.45], dtype=torch.float64)
             net.face_mix = torch.tensor([1.25, 0.75], dtype=torch.float64)
             net.face_side = torch.tensor([448.0, 320.0], dtype=torch.float64)
+            # A share that moves with the entropy of random maps (~0.9).
+            net.still_gate = torch.tensor([0.3, 8.0], dtype=torch.float64)
     return net
 
 
@@ -421,11 +468,18 @@ class DefaultStream:
             rt = (None if r is None else
                   torch.from_numpy(r).to(self.dtype)[None, None])
             mt = torch.from_numpy(np.asarray(m)).to(self.dtype)[None, None]
+            self.s = st     # classic's map, for tools/fit_still_gate.py
             logits, hn = self.net(xt, st, None if still else self.h, rt, mt)
             logits = self.net.mix_output(logits, st, still)
         if not still:
             self.h = hn
-        return self.add_faces(logits[0, 0].double().numpy(), still)
+        logits = self.add_faces(logits[0, 0].double().numpy(), still)
+        if still and self.net.still_gate is not None:
+            with torch.no_grad():
+                logits = self.net.gate_output(
+                    torch.from_numpy(logits)[None, None], st.double(),
+                    True)[0, 0].numpy()
+        return logits
 
     def push(self, rgb8, still=False, log=False):
         """Probability map (or log-probability) at the frame's size."""
@@ -448,8 +502,10 @@ def main(argv=None):
     ap.add_argument("--motion", action="store_true",
                     help="with --random: a v4 model (with the motion cue)")
     ap.add_argument("--no-mix", action="store_true",
-                    help="with --random: out_mix and face_mix zero (not "
-                    "written)")
+                    help="with --random: out_mix, face_mix and still_gate "
+                    "not written")
+    ap.add_argument("--no-gate", action="store_true",
+                    help="with --random: still_gate not written")
     ap.add_argument("--still", action="store_true")
     ap.add_argument("--log", action="store_true",
                     help="write log-probabilities instead of probabilities")
@@ -468,6 +524,8 @@ def main(argv=None):
         if a.no_mix:
             net.out_mix.zero_()
             net.face_mix.zero_()
+        if a.no_mix or a.no_gate:
+            net.still_gate = None
         save_model(net, a.random,
                    "untrained: random weights, seed %d (parity tests only)"
                    % a.seed)

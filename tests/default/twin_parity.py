@@ -5,8 +5,8 @@
 
 trained: models/default.safetensors (skips when it is absent);
 random:  a v3 model with random non-zero weights everywhere (delta,
-         prior_mix, the spectral residual cue and out_mix, the output's
-         share of classic, included), written here
+         prior_mix, the spectral residual cue, out_mix, the output's
+         share of classic, and the still gate included), written here
          by tools/default_model.py --random, so that the learned
          correction, the priors, the cue and the GRU all count;
 random-v4: the same with classic's motion as a sixth input (v4 files);
@@ -23,8 +23,9 @@ tools/default_model.py on the same PNG frames, and asserts per frame
 max |d log p| <= MAX_DLOGP and CC >= MIN_CC. Controls check that the
 comparison would catch a missing correction (the random model must differ
 from classic), a missing temporal state (video must differ from still)
-a missing output mixture (random and random-v4 must differ from the
-same model without out_mix) and a missing face cue (on the face clip,
+a missing output mixture or still gate (random and random-v4 must
+differ from the same model without out_mix, in still mode without
+still_gate) and a missing face cue (on the face clip,
 the same model without face_mix must differ).
 Exit 77 (skip) without torch/PIL in this python.
 """
@@ -173,6 +174,30 @@ def face_control(model, d, frames, out, tmp):
     return fails
 
 
+def mix_controls(flags, d, frames, out, tmp, label):
+    """The maps must change without out_mix (video and still) and without
+    still_gate (still)."""
+    fails = []
+    for name, flag, modes in (("out_mix", "--no-mix", ("video", "still")),
+                              ("still_gate", "--no-gate", ("still",))):
+        nm = os.path.join(tmp, "no-%s.safetensors" % name)
+        if not os.path.exists(nm):
+            run([sys.executable, TWIN, "--random", nm, "--seed", "7", flag] +
+                flags)
+        for mode in modes:
+            extra = ["--still"] if mode == "still" else []
+            r = os.path.join(d, "no-%s-%s.npy" % (name, mode))
+            run([sys.executable, TWIN, "--weights", nm, "--npy", r] + extra +
+                mode_frames(frames, mode, False))
+            dm = np.abs(logp(r) - out[mode][1]).max()
+            print("  control: twin %s without %s, max |d log p| %.3g"
+                  % (mode, name, dm))
+            if not dm > 10 * MAX_DLOGP:
+                fails.append("%s %s: %s changes nothing (%.3g)"
+                             % (label, mode, name, dm))
+    return fails
+
+
 def main():
     flags = {"random": [], "random-v4": ["--motion"],
              "random-v2": ["--no-sr"]}
@@ -226,22 +251,11 @@ def main():
                 if not dc > 0.1:
                     fails.append("%dx%d: random model equals classic (%.3g)"
                                  % (w, h, dc))
-            # ... and, where the file has one, the output mixture.
+            # ... and, where the file has them, the output mixture and
+            # the still gate.
             if which in ("random", "random-v4") and not face:
-                nm = os.path.join(tmp, "nomix.safetensors")
-                if not os.path.exists(nm):
-                    run([sys.executable, TWIN, "--random", nm, "--seed", "7",
-                         "--no-mix"] + flags[which])
-                for mode, extra in (("video", []), ("still", ["--still"])):
-                    r = os.path.join(d, "nomix-%s.npy" % mode)
-                    run([sys.executable, TWIN, "--weights", nm, "--npy", r]
-                        + extra + mode_frames(frames, mode, face))
-                    dm = np.abs(logp(r) - out[mode][1]).max()
-                    print("  control: twin %s without out_mix, max |d log p| "
-                          "%.3g" % (mode, dm))
-                    if not dm > 10 * MAX_DLOGP:
-                        fails.append("%dx%d %s: out_mix changes nothing "
-                                     "(%.3g)" % (w, h, mode, dm))
+                fails += mix_controls(flags[which], d, frames, out, tmp,
+                                      "%dx%d" % (w, h))
             # ... and, on the face clip, the face cue.
             if face and which != "random-v2":
                 fails += face_control(model, d, frames, out, tmp)

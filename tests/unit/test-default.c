@@ -1,7 +1,8 @@
 /* The "default" model on the engine: it is the default, maps are
  * distributions at odd sizes, reset and still mode forget the state, and
  * broken weights files (and an out_mix share out of [0, 1), a face_mix
- * weight out of [0, 16], a face_side that is not a whole picture size)
+ * weight out of [0, 16], a face_side that is not a whole picture size, a
+ * still gate that takes classic's share away from flat maps)
  * are refused naming the tensor. The weights are random (written here, in
  * the layout of docs/default-model-spec.md) so that every part of the
  * network counts; parity with the PyTorch twin is
@@ -52,6 +53,7 @@ typedef enum
   BREAK_FACE_MIX,               /* face_mix = (-1, 2): a negative weight */
   BREAK_FACE_SIDE,              /* face_side = (640.5, 512): not whole */
   BREAK_FACE_SIDE_SMALL,        /* face_side = (640, 16): below the window */
+  BREAK_GATE,                   /* still_gate = (-4, -60): slope below 0 */
 } Break;
 
 /* The optional per-mode pairs the breaks above write. */
@@ -65,6 +67,7 @@ static const struct
   {BREAK_FACE_MIX, "face_mix", {-1.0f, 2.0f}},
   {BREAK_FACE_SIDE, "face_side", {640.5f, 512.0f}},
   {BREAK_FACE_SIDE_SMALL, "face_side", {640.0f, 16.0f}},
+  {BREAK_GATE, "still_gate", {-4.0f, -60.0f}},
 };
 
 static char *tmp_dir;
@@ -366,6 +369,7 @@ test_broken_files (void)
     {BREAK_FACE_MIX, "face_mix[0] is -1"},
     {BREAK_FACE_SIDE, "face_side[0] is 640.5"},
     {BREAK_FACE_SIDE_SMALL, "face_side[1] is 16"},
+    {BREAK_GATE, "still_gate[1] is -60"},
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)

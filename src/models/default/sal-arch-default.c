@@ -7,6 +7,8 @@
  * and w_sr * Lr in the logits.
  * Files with an out_mix tensor then mix the network's map with classic's:
  * logits = log ((1 - b) softmax (logits) + b S / sum S), b per mode.
+ * Files with a still_gate tensor mix stills with S once more, after the
+ * face cue, with a share that grows with the entropy of the map.
  * docs/default-model-spec.md is the contract with the PyTorch twin
  * (tools/default_model.py); tensor names and shapes are the twin's. */
 #include "sal-arch.h"
@@ -26,6 +28,7 @@
 #define DEFAULT_CLASSIC_VERSION "1"
 #define DEFAULT_MIX_EPS 1e-30   /* log (mix + eps): finite where both are 0 */
 #define DEFAULT_MAX_FACE_MIX 16.0f /* a * F moves log p by at most this */
+#define DEFAULT_GATE_CENTRE 0.9 /* the still gate's alpha: its logit there */
 /* The face search's pictures: above the cascade's window, below absurd. */
 #define DEFAULT_MIN_FACE_SIDE 32
 #define DEFAULT_MAX_FACE_SIDE 4096
@@ -61,6 +64,8 @@ struct _SalModel
   float out_mix[2];             /* classic's share: still, video mode */
   float face_mix[2];            /* the face cue's weight: still, video */
   float face_side[2];           /* its pictures' long sides (face_side) */
+  gboolean gate;                /* a still gate (step 11) */
+  float still_gate[2];          /* its alpha, beta */
   SalFaceCue *faces;            /* NULL: no face cue */
 
   /* Activations for one network size, allocated when it changes: forward
@@ -83,7 +88,8 @@ struct _SalModel
   SalTensor *lm, *x0m;
   float *rgb_host, *prior_host, *lr_host, *prior_frame;
   double *sr_host;
-  /* out_mix and the face cue only: the logits (and S) on the host. */
+  /* out_mix, the face cue and the gate only: the logits (and S) on the
+   * host. */
   float *logit_host, *s_host;
 };
 
@@ -186,7 +192,8 @@ ensure_buffers (SalModel * m, int w, int h, GError ** error)
     m->prior_frame = g_new (float, (gsize) w * h);
     m->sr_host = g_new (double, (gsize) w * h);
   }
-  if (ok && (m->out_mix[0] > 0 || m->out_mix[1] > 0 || m->faces)) {
+  if (ok && (m->out_mix[0] > 0 || m->out_mix[1] > 0 || m->faces
+          || m->gate)) {
     m->logit_host = g_new (float, (gsize) w * h);
     m->s_host = g_new (float, (gsize) w * h);
   }
@@ -399,6 +406,32 @@ read_face_side (SalModelFile * f, float side[2], GError ** error)
   return TRUE;
 }
 
+/* still_gate: optional (alpha, beta), beta >= 0: flatter maps get more of
+ * classic's, never less. */
+static gboolean
+read_still_gate (SalModel * m, SalModelFile * f, GError ** error)
+{
+  gint64 shape[1] = { 2 };
+  float *v;
+
+  if (!sal_model_file_lookup (f, "still_gate"))
+    return TRUE;
+  if (!(v = read_tensor (f, "still_gate", 1, shape, error)))
+    return FALSE;
+  if (!(v[1] >= 0.0f)) {
+    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
+        "%s: still_gate[1] is %g: the still gate's slope must be >= 0; "
+        "export the model again with tools/fit_still_gate.py",
+        sal_model_file_get_name (f), v[1]);
+    g_free (v);
+    return FALSE;
+  }
+  memcpy (m->still_gate, v, 2 * sizeof (float));
+  m->gate = TRUE;
+  g_free (v);
+  return TRUE;
+}
+
 static gboolean
 load_weights (SalModel * m, SalModelFile * f, GError ** error)
 {
@@ -455,7 +488,8 @@ load_weights (SalModel * m, SalModelFile * f, GError ** error)
       m->out_mix, error)
       && read_mode_pair (f, "face_mix", DEFAULT_MAX_FACE_MIX, FALSE,
       "the face cue's weight", m->face_mix, error)
-      && read_face_side (f, m->face_side, error);
+      && read_face_side (f, m->face_side, error)
+      && read_still_gate (m, f, error);
 }
 
 static SalModel *
@@ -522,7 +556,9 @@ default_create (SalRuntime * rt, const SalEngineOptions * opts,
       ", its motion and the spectral residual" : m->sr ?
       " and spectral residual" : "", " in log space, corrected by a small "
       "encoder, ConvGRU and decoder, plus learned centre priors",
-      m->faces ? ", raised where a face detector finds faces" : "", NULL);
+      m->faces ? ", raised where a face detector finds faces" : "",
+      m->gate ? "; on stills, the flatter the map, the more of classic's" :
+      "", NULL);
   info->description = m->description;
   info->net_width = classic_info.net_width;
   info->net_height = classic_info.net_height;
@@ -584,11 +620,14 @@ sr_cue (SalModel * m, const SalTensor * rgb, GError ** error)
       && sal_tensor_upload (m->rt, m->prior, m->prior_frame, error);
 }
 
-/* out = log ((1 - b) softmax (out) + b S / sum S + eps), in place. On the
- * host: the net-size map is small, and the twin's order of operations is
- * kept (docs/default-model-spec.md). */
+/* out = log ((1 - b) softmax (out) + b S / sum S + eps), in place, with b
+ * the mode's share (step 9) or, given a gate (alpha, beta), the share that
+ * the normalised entropy Hn of softmax (out) gives: sigmoid (alpha + beta
+ * (Hn - 0.9)) (step 11). On the host: the net-size map is small, and the
+ * twin's order of operations is kept (docs/default-model-spec.md). */
 static gboolean
-mix_output (SalModel * m, SalTensor * out, float b, GError ** error)
+mix_output (SalModel * m, SalTensor * out, double b, const float *gate,
+    GError ** error)
 {
   gsize n = (gsize) m->w * m->h;
   double top = -INFINITY, sum_e = 0.0, sum_s = 0.0;
@@ -601,6 +640,18 @@ mix_output (SalModel * m, SalTensor * out, float b, GError ** error)
   for (gsize i = 0; i < n; i++) {
     sum_e += exp (m->logit_host[i] - top);
     sum_s += m->s_host[i];
+  }
+  if (gate) {
+    double log_z = top + log (sum_e), h = 0.0;
+
+    for (gsize i = 0; i < n; i++) {
+      double lp = m->logit_host[i] - log_z, p = exp (lp);
+
+      h -= p > 0.0 ? p * lp : 0.0;
+    }
+    /* A 1-pixel map counts as flat. */
+    h = n > 1 ? h / log ((double) n) : 1.0;
+    b = 1.0 / (1.0 + exp (-(gate[0] + gate[1] * (h - DEFAULT_GATE_CENTRE))));
   }
   for (gsize i = 0; i < n; i++) {
     double p = exp (m->logit_host[i] - top) / sum_e;
@@ -686,9 +737,11 @@ default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
       || !sal_add (l, m->l, m->dfull, out, error)
       || !sal_add (l, out, m->prior, out, error))
     return FALSE;
-  if (mix > 0 && !mix_output (m, out, mix, error))
+  if (mix > 0 && !mix_output (m, out, mix, NULL, error))
     return FALSE;
   if (m->faces && !add_faces (m, out, still, error))
+    return FALSE;
+  if (still && m->gate && !mix_output (m, out, 0.0, m->still_gate, error))
     return FALSE;
   if (!still)
     m->ring_valid = TRUE;

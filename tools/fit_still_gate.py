@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Fits the default model's still gate (still_gate, spec step 11).
+
+For every select still of each set (tools/default_data.py's split: the
+test side is not read) the PyTorch twin gives the net-size logits of the
+model as it is, face cue included and any gate left out, and classic's map
+S. For each share b of B_GRID it scores, the engine's way at the
+picture's size, log((1 - b) softmax(logits) + b S / sum S), resized
+bilinearly and softmaxed, with CC and KLD; a gate (alpha, beta) gives each
+still its share b = sigmoid(alpha + beta (Hn - 0.9)), Hn the normalised
+entropy of softmax(logits), and its score is read off that still's curve
+(linear between grid shares). It prints the mean CC / KLD per set without
+the gate and at the (alpha, beta) with the best mean (CC - KLD), each set
+counting once, and the grid around it. With --out it writes the model with
+that gate.
+
+Why a gate on the map's entropy: where the network is sure its map is
+sharp; on photographs unlike its training stills its map flattens, and
+there classic's contrast does better (docs/models.md, "v9").
+
+  /usr/bin/python3 tools/fit_still_gate.py [--model models/default.safetensors]
+      [--out F] [--name v9] [--shared ../shared]
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "metrics"))
+
+import classic_reference as classic  # noqa: E402
+import default_data as dd  # noqa: E402
+import default_model as dm  # noqa: E402
+import metrics  # noqa: E402
+
+# Classic's shares scored per still; a gate's score is interpolated.
+B_GRID = np.array([0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25,
+                   0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+ALPHAS = np.arange(-12.0, 2.01, 0.5)
+BETAS = np.array([0, 10, 20, 30, 40, 60, 80, 100, 130, 160, 200, 250, 300,
+                  400], dtype=np.float64)
+NO_GATE = (-100.0, 0.0)
+
+
+def still_curves(net, shared, which, stems, log):
+    """[(Hn, CC per B_GRID share, KLD per share)] for the stills."""
+    stream = dm.DefaultStream(net)
+    out = []
+    for k, stem in enumerate(stems):
+        rgb, gt, _ = dd.load_still(shared, which, stem)
+        logits = torch.from_numpy(stream.push_logits(rgb, still=True))
+        logits = logits[None, None]
+        s = stream.s.double()
+        p = torch.softmax(logits.reshape(1, -1), 1)
+        hn = float(dm.norm_entropy(p))
+        cc, kl = [], []
+        for b in B_GRID:
+            lg = dm.mix_with_classic(logits, s, lambda p, b=b: b)[0, 0]
+            q = dm.softmax_map(classic.resize_bilinear(lg.numpy(),
+                                                       *rgb.shape[:2]))
+            cc.append(metrics.cc(q, gt))
+            kl.append(metrics.kld(q, gt))
+        out.append((hn, np.array(cc), np.array(kl)))
+        log("\r%s %d/%d" % (which, k + 1, len(stems)))
+    log("\n")
+    return out
+
+
+def share(gate, hn):
+    return 1.0 / (1.0 + np.exp(-(gate[0] + gate[1] * (hn - dm.GATE_CENTRE))))
+
+
+def set_scores(curves, gate):
+    """{set: (mean CC, mean KLD)} with the gate, and the mean (CC - KLD)
+    over the sets."""
+    res = {}
+    for which, items in curves.items():
+        res[which] = np.mean([
+            (np.interp(share(gate, hn), B_GRID, cc),
+             np.interp(share(gate, hn), B_GRID, kl))
+            for hn, cc, kl in items], 0)
+    return res, float(np.mean([c - k for c, k in res.values()]))
+
+
+def report(curves, best):
+    print("\n| set (select stills) | mean Hn | no gate | gate (%.1f, %g): "
+          "mean share | gate: CC / KLD |" % best)
+    print("| --- | --- | --- | --- | --- |")
+    r0, m0 = set_scores(curves, NO_GATE)
+    r1, m1 = set_scores(curves, best)
+    for which, items in curves.items():
+        hns = np.array([hn for hn, _, _ in items])
+        print("| %s (%d) | %.3f | %.3f / %.3f | %.3f | %.3f / %.3f |"
+              % (which, len(items), hns.mean(), *r0[which],
+                 share(best, hns).mean(), *r1[which]))
+    print("| mean CC - KLD | | %.4f | | %.4f |" % (m0, m1))
+    i = int(np.argmin(np.abs(ALPHAS - best[0])))
+    alphas = ALPHAS[max(0, i - 3):i + 4]
+    print("\nmean CC - KLD around the best gate:\n")
+    print("| alpha | " + " | ".join("beta %g" % b for b in BETAS) + " |")
+    print("| --- " * (len(BETAS) + 1) + "|")
+    for al in alphas:
+        print("| %.1f | " % al + " | ".join(
+            "%.4f" % set_scores(curves, (al, be))[1] for be in BETAS) + " |")
+
+
+def main(argv=None):
+    root = os.path.join(HERE, "..")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", default=os.path.join(
+        root, "models", "default.safetensors"))
+    ap.add_argument("--out", help="write the model with the fitted gate")
+    ap.add_argument("--name", default="v9",
+                    help="the written model's name in its training note")
+    ap.add_argument("--shared", default=os.path.join(root, "..", "shared"))
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    net, meta = dm.load_model(a.model)
+    if net.still_gate is not None:
+        sys.exit("%s already has a still gate: fit on a model without it"
+                 % a.model)
+    sp = dd.split(a.shared)
+    curves = {which: still_curves(net, a.shared, which, sp[which]["select"],
+                                  sys.stderr.write)
+              for which in dd.STILL_SETS}
+    grid = [(al, be) for al in ALPHAS for be in BETAS]
+    best = max(grid, key=lambda g: set_scores(curves, g)[1])
+    report(curves, best)
+    if a.out:
+        net.still_gate = torch.tensor(best, dtype=torch.float64)
+        dm.save_model(net, a.out, "default %s: the model below with the "
+                      "still gate (%.1f, %g) (select stills; "
+                      "tools/fit_still_gate.py). Model: %s"
+                      % (a.name, *best, meta.get("training", "")))
+        print("wrote %s: still_gate (%.1f, %g)" % (a.out, *best))
+
+
+if __name__ == "__main__":
+    main()
