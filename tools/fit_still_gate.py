@@ -12,14 +12,15 @@ entropy of softmax(logits), and its score is read off that still's curve
 (linear between grid shares). It prints the mean CC / KLD per set without
 the gate and at the (alpha, beta) with the best mean (CC - KLD), each set
 counting once, and the grid around it. With --out it writes the model with
-that gate.
+that gate; with --plot, a picture of the gate's share against Hn over each
+still's CC change.
 
 Why a gate on the map's entropy: where the network is sure its map is
 sharp; on photographs unlike its training stills its map flattens, and
 there classic's contrast does better (docs/models.md, "v9").
 
   /usr/bin/python3 tools/fit_still_gate.py [--model models/default.safetensors]
-      [--out F] [--name v9] [--shared ../shared]
+      [--out F] [--name v9] [--plot F.png] [--shared ../shared]
 """
 
 import argparse
@@ -109,6 +110,31 @@ def report(curves, best):
             "%.4f" % set_scores(curves, (al, be))[1] for be in BETAS) + " |")
 
 
+def plot(curves, best, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    for which, items in curves.items():
+        hn = np.array([h for h, _, _ in items])
+        gain = [np.interp(share(best, h), B_GRID, cc) - cc[0]
+                for h, cc, _ in items]
+        ax.scatter(hn, gain, s=14, label="%s select stills" % which)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set_xlabel("normalised entropy Hn of the map before the gate")
+    ax.set_ylabel("CC with the gate - CC without")
+    right = ax.twinx()
+    x = np.linspace(0.75, 1.0, 200)
+    right.plot(x, share(best, x), "k-", lw=1.2)
+    right.set_ylabel("classic's share b (black line)")
+    right.set_ylim(0, 1)
+    ax.set_title("Still gate (alpha %.1f, beta %g)" % best)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    print("wrote %s" % path)
+
+
 def main(argv=None):
     root = os.path.join(HERE, "..")
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -117,6 +143,7 @@ def main(argv=None):
     ap.add_argument("--out", help="write the model with the fitted gate")
     ap.add_argument("--name", default="v9",
                     help="the written model's name in its training note")
+    ap.add_argument("--plot", help="write the picture of the gate (PNG)")
     ap.add_argument("--shared", default=os.path.join(root, "..", "shared"))
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
@@ -132,6 +159,8 @@ def main(argv=None):
     grid = [(al, be) for al in ALPHAS for be in BETAS]
     best = max(grid, key=lambda g: set_scores(curves, g)[1])
     report(curves, best)
+    if a.plot:
+        plot(curves, best, a.plot)
     if a.out:
         net.still_gate = torch.tensor(best, dtype=torch.float64)
         dm.save_model(net, a.out, "default %s: the model below with the "
