@@ -6,9 +6,10 @@ size (tools/classic_reference.py:choose_size) and the classic map S on the
 same frame, and returns logits = log(S + 1e-12) + delta + prior at net size;
 files with out_mix then mix the softmax of those with S (mix_output),
 files with still_gate mix stills with S again by the map's entropy
-(gate_output, after the face cue), and the engine resizes the logits bilinearly to the frame size and softmaxes
-them. src/models/default/sal-arch-default.c implements the same thing on the engine's
-layers; tests/default/twin_parity.py checks that the two agree.
+(gate_output, after the face cue), and the engine resizes the logits
+bilinearly to the frame size and softmaxes them.
+src/models/default/sal-arch-default.c implements the same thing on the
+engine's layers; tests/default/twin_parity.py checks that the two agree.
 
 Module names are the tensor names of the weights file (the spec's table).
 

@@ -48,28 +48,39 @@ BETAS = np.array([0, 10, 20, 30, 40, 60, 80, 100, 130, 160, 200, 250, 300,
 NO_GATE = (-100.0, 0.0)
 
 
+def curve(logits, s, score):
+    """(Hn, CC per B_GRID share, KLD per share) of one still: logits
+    [1, 1, H, W] before the gate, S [1, 1, H, W]; score(mixed logits)
+    gives (CC, KLD)."""
+    hn = float(dm.norm_entropy(torch.softmax(logits.reshape(1, -1), 1)))
+    cc, kl = zip(*(score(dm.mix_with_classic(logits, s, lambda p, b=b: b))
+                   for b in B_GRID))
+    return hn, np.array(cc), np.array(kl)
+
+
 def still_curves(net, shared, which, stems, log):
-    """[(Hn, CC per B_GRID share, KLD per share)] for the stills."""
+    """[curve] for the stills, scored the engine's way at their size."""
     stream = dm.DefaultStream(net)
     out = []
     for k, stem in enumerate(stems):
         rgb, gt, _ = dd.load_still(shared, which, stem)
         logits = torch.from_numpy(stream.push_logits(rgb, still=True))
-        logits = logits[None, None]
-        s = stream.s.double()
-        p = torch.softmax(logits.reshape(1, -1), 1)
-        hn = float(dm.norm_entropy(p))
-        cc, kl = [], []
-        for b in B_GRID:
-            lg = dm.mix_with_classic(logits, s, lambda p, b=b: b)[0, 0]
-            q = dm.softmax_map(classic.resize_bilinear(lg.numpy(),
+
+        def score(lg):
+            q = dm.softmax_map(classic.resize_bilinear(lg[0, 0].numpy(),
                                                        *rgb.shape[:2]))
-            cc.append(metrics.cc(q, gt))
-            kl.append(metrics.kld(q, gt))
-        out.append((hn, np.array(cc), np.array(kl)))
+            return metrics.cc(q, gt), metrics.kld(q, gt)
+        out.append(curve(logits[None, None], stream.s.double(), score))
         log("\r%s %d/%d" % (which, k + 1, len(stems)))
     log("\n")
     return out
+
+
+def fit(curves):
+    """The grid's (alpha, beta) with the best mean (CC - KLD) over the
+    sets of curves {set: [curve]}."""
+    grid = [(al, be) for al in ALPHAS for be in BETAS]
+    return max(grid, key=lambda g: set_scores(curves, g)[1])
 
 
 def share(gate, hn):
@@ -156,8 +167,7 @@ def main(argv=None):
     curves = {which: still_curves(net, a.shared, which, sp[which]["select"],
                                   sys.stderr.write)
               for which in dd.STILL_SETS}
-    grid = [(al, be) for al in ALPHAS for be in BETAS]
-    best = max(grid, key=lambda g: set_scores(curves, g)[1])
+    best = fit(curves)
     report(curves, best)
     if a.plot:
         plot(curves, best, a.plot)
