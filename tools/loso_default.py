@@ -172,6 +172,8 @@ def main():
     ap.add_argument("--gate", action="store_true",
                     help="with --within: v8's recipe against v9's")
     own, rest = ap.parse_known_args(sys.argv[1:])
+    if own.gate and not own.within:
+        ap.error("--gate needs --within mit")
     args = td.parse_args(rest)
     td.setup_torch(args)
     if not os.path.isdir(os.path.join(args.shared, "data", "osie")):
