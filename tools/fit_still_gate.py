@@ -84,7 +84,9 @@ def fit(curves):
 
 
 def share(gate, hn):
-    return 1.0 / (1.0 + np.exp(-(gate[0] + gate[1] * (hn - dm.GATE_CENTRE))))
+    """The twin's gate_share for a number or an array of Hn."""
+    return dm.gate_share(gate[0], gate[1], torch.as_tensor(
+        hn, dtype=torch.float64)).numpy()
 
 
 def set_scores(curves, gate):
@@ -92,10 +94,10 @@ def set_scores(curves, gate):
     over the sets."""
     res = {}
     for which, items in curves.items():
+        b = share(gate, np.array([hn for hn, _, _ in items]))
         res[which] = np.mean([
-            (np.interp(share(gate, hn), B_GRID, cc),
-             np.interp(share(gate, hn), B_GRID, kl))
-            for hn, cc, kl in items], 0)
+            (np.interp(bi, B_GRID, cc), np.interp(bi, B_GRID, kl))
+            for bi, (_, cc, kl) in zip(b, items)], 0)
     return res, float(np.mean([c - k for c, k in res.values()]))
 
 
