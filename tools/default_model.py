@@ -6,9 +6,8 @@ size (tools/classic_reference.py:choose_size) and the classic map S on the
 same frame, and returns logits = log(S + 1e-12) + delta + prior at net size;
 files with out_mix then mix the softmax of those with S (mix_output),
 files with still_gate mix stills with S again by the map's entropy
-(gate_output, after the face cue), files with video_ema average video
-maps over the recent frames (ema_output), and the engine resizes the
-logits bilinearly to the frame size and softmaxes them.
+(gate_output, after the face cue), and the engine resizes the logits
+bilinearly to the frame size and softmaxes them.
 src/models/default/sal-arch-default.c implements the same thing on the
 engine's layers; tests/default/twin_parity.py checks that the two agree.
 
@@ -32,8 +31,7 @@ writes float32 [T, H, W] probability maps (with --log: log-probabilities)
 at the frames' size, as `salmap run --model F --npy` does.
   /usr/bin/python3 tools/default_model.py --random OUT.safetensors [--seed N]
 writes an untrained model with random non-zero weights everywhere (delta,
-prior_mix, sr_mix, out_mix, face_mix, still_gate and video_ema included),
-for parity
+prior_mix, sr_mix, out_mix, face_mix and still_gate included), for parity
 tests; with --no-sr, a v2 one (none of the last three either).
 """
 
@@ -91,8 +89,6 @@ FACE_SIDE = "face_side"
 # Optional: the still gate (alpha, beta), spec step 11.
 STILL_GATE = "still_gate"
 GATE_CENTRE = 0.9    # Hn - GATE_CENTRE: alpha is the share's logit there
-# Optional: the video maps' moving average, [1] = the past's weight (step 12).
-VIDEO_EMA = "video_ema"
 MIX_EPS = 1e-30
 
 
@@ -191,10 +187,8 @@ class DefaultNet(nn.Module):
         self.face_mix = torch.zeros(2, dtype=torch.float64)
         self.face_side = torch.tensor(face_cascade.FACE_SIDES,
                                       dtype=torch.float64)
-        # And the still gate (alpha, beta), or None; and the video maps'
-        # moving average's weight on the past (0: none).
+        # And the still gate (alpha, beta), or None.
         self.still_gate = None
-        self.video_ema = 0.0
         self.init_priors(torch.Generator().manual_seed(0))
 
     def init_priors(self, gen):
@@ -288,17 +282,6 @@ class DefaultNet(nn.Module):
             logits, s, lambda p: gate_share(al, be, norm_entropy(p)))
 
 
-def ema_output(logits, prev, lam):
-    """The spec's video smoothing (step 12) of net-size logits [H, W]
-    (float64 numpy): q = (1 - lam) softmax(logits) + lam prev, q = the
-    softmax when prev is None (the first frame after a reset). Returns
-    (log(q + MIX_EPS), q)."""
-    e = np.exp(logits - logits.max())
-    p = e / e.sum()
-    q = p if prev is None else (1 - lam) * p + lam * prev
-    return np.log(q + MIX_EPS), q
-
-
 def norm_entropy(p):
     """[N, n] maps (each sums to 1) -> [N, 1] entropy / log n, 0 log 0 = 0;
     a 1-pixel map counts as flat (1)."""
@@ -347,9 +330,6 @@ def save_model(net, path, training):
             tensors.append((FACE_SIDE, net.face_side.float()))
     if net.still_gate is not None:
         tensors.append((STILL_GATE, net.still_gate.float()))
-    if net.video_ema > 0:
-        tensors.append((VIDEO_EMA, torch.tensor([net.video_ema],
-                                                dtype=torch.float32)))
     safetensors_io.write(path, tensors, meta, prefix=".default-")
 
 
@@ -363,7 +343,6 @@ def load_model(path):
     faces = sd.pop(FACE_MIX, None)
     sides = sd.pop(FACE_SIDE, None)
     gate = sd.pop(STILL_GATE, None)
-    ema = sd.pop(VIDEO_EMA, None)
     net = DefaultNet(widths_of(sd))
     net.load_state_dict(sd, strict=True)
     if mix is not None:
@@ -374,8 +353,6 @@ def load_model(path):
         net.face_side = sides.double().reshape(2).clone()
     if gate is not None:
         net.still_gate = gate.double().reshape(2).clone()
-    if ema is not None:
-        net.video_ema = float(ema.reshape(1)[0])
     net.eval()
     return net, meta
 
@@ -404,7 +381,6 @@ def random_model(seed=1, widths=None):
             net.face_side = torch.tensor([448.0, 320.0], dtype=torch.float64)
             # A share that moves with the entropy of random maps (~0.9).
             net.still_gate = torch.tensor([0.3, 8.0], dtype=torch.float64)
-            net.video_ema = 0.6
     return net
 
 
@@ -433,7 +409,6 @@ class DefaultStream:
         self.classic.reset()
         self.h = None
         self.faces, self.face_t, self.pending = [], -1, None
-        self.ema = None     # step 12's previous map: none after a reset
 
     def see_faces(self, rgb8, still):
         """The engine's face cue (src/models/faces/sal-face-cue.c): every
@@ -505,9 +480,6 @@ class DefaultStream:
                 logits = self.net.gate_output(
                     torch.from_numpy(logits)[None, None], st.double(),
                     True)[0, 0].numpy()
-        if not still and self.net.video_ema > 0:
-            logits, self.ema = ema_output(logits, self.ema,
-                                          self.net.video_ema)
         return logits
 
     def push(self, rgb8, still=False, log=False):
@@ -531,12 +503,10 @@ def main(argv=None):
     ap.add_argument("--motion", action="store_true",
                     help="with --random: a v4 model (with the motion cue)")
     ap.add_argument("--no-mix", action="store_true",
-                    help="with --random: out_mix, face_mix, still_gate and "
-                    "video_ema not written")
+                    help="with --random: out_mix, face_mix and still_gate "
+                    "not written")
     ap.add_argument("--no-gate", action="store_true",
                     help="with --random: still_gate not written")
-    ap.add_argument("--no-ema", action="store_true",
-                    help="with --random: video_ema not written")
     ap.add_argument("--still", action="store_true")
     ap.add_argument("--log", action="store_true",
                     help="write log-probabilities instead of probabilities")
@@ -555,8 +525,6 @@ def main(argv=None):
         if a.no_mix:
             net.out_mix.zero_()
             net.face_mix.zero_()
-        if a.no_mix or a.no_ema:
-            net.video_ema = 0.0
         if a.no_mix or a.no_gate:
             net.still_gate = None
         save_model(net, a.random,

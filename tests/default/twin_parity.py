@@ -6,8 +6,7 @@
 trained: models/default.safetensors (skips when it is absent);
 random:  a v3 model with random non-zero weights everywhere (delta,
          prior_mix, the spectral residual cue, out_mix, the output's
-         share of classic, the still gate and the video maps' moving
-         average included), written here
+         share of classic, and the still gate included), written here
          by tools/default_model.py --random, so that the learned
          correction, the priors, the cue and the GRU all count;
 random-v4: the same with classic's motion as a sixth input (v4 files);
@@ -24,10 +23,9 @@ tools/default_model.py on the same PNG frames, and asserts per frame
 max |d log p| <= MAX_DLOGP and CC >= MIN_CC. Controls check that the
 comparison would catch a missing correction (the random model must differ
 from classic), a missing temporal state (video must differ from still)
-a missing output mixture, still gate or moving average (random and
-random-v4 must differ from the same model without out_mix, in still mode
-without still_gate, in video mode without video_ema) and a missing face
-cue (on the face clip,
+a missing output mixture or still gate (random and random-v4 must
+differ from the same model without out_mix, in still mode without
+still_gate) and a missing face cue (on the face clip,
 the same model without face_mix must differ).
 Exit 77 (skip) without torch/PIL in this python.
 """
@@ -177,12 +175,11 @@ def face_control(model, d, frames, out, tmp):
 
 
 def mix_controls(flags, d, frames, out, tmp, label):
-    """The maps must change without out_mix (video and still), without
-    still_gate (still) and without video_ema (video)."""
+    """The maps must change without out_mix (video and still) and without
+    still_gate (still)."""
     fails = []
     for name, flag, modes in (("out_mix", "--no-mix", ("video", "still")),
-                              ("still_gate", "--no-gate", ("still",)),
-                              ("video_ema", "--no-ema", ("video",))):
+                              ("still_gate", "--no-gate", ("still",))):
         nm = os.path.join(tmp, "no-%s.safetensors" % name)
         if not os.path.exists(nm):
             run([sys.executable, TWIN, "--random", nm, "--seed", "7", flag] +
@@ -254,8 +251,8 @@ def main():
                 if not dc > 0.1:
                     fails.append("%dx%d: random model equals classic (%.3g)"
                                  % (w, h, dc))
-            # ... and, where the file has them, the output mixture, the
-            # still gate and the moving average.
+            # ... and, where the file has them, the output mixture and
+            # the still gate.
             if which in ("random", "random-v4") and not face:
                 fails += mix_controls(flags[which], d, frames, out, tmp,
                                       "%dx%d" % (w, h))

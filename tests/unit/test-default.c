@@ -2,8 +2,7 @@
  * distributions at odd sizes, reset and still mode forget the state, and
  * broken weights files (and an out_mix share out of [0, 1), a face_mix
  * weight out of [0, 16], a face_side that is not a whole picture size, a
- * still gate that takes classic's share away from flat maps, a video
- * average that would freeze the first map)
+ * still gate that takes classic's share away from flat maps)
  * are refused naming the tensor. The weights are random (written here, in
  * the layout of docs/default-model-spec.md) so that every part of the
  * network counts; parity with the PyTorch twin is
@@ -55,24 +54,20 @@ typedef enum
   BREAK_FACE_SIDE,              /* face_side = (640.5, 512): not whole */
   BREAK_FACE_SIDE_SMALL,        /* face_side = (640, 16): below the window */
   BREAK_GATE,                   /* still_gate = (-4, -60): slope below 0 */
-  BREAK_EMA,                    /* video_ema = 1: the past's weight 1 */
 } Break;
 
-/* The optional small tensors ([2] per mode, or [1]) the breaks above
- * write. */
+/* The optional per-mode pairs the breaks above write. */
 static const struct
 {
   Break brk;
   const char *name;
-  guint n;
   float v[2];
 } pairs[] = {
-  {BREAK_MIX, "out_mix", 2, {0.2f, 1.5f}},
-  {BREAK_FACE_MIX, "face_mix", 2, {-1.0f, 2.0f}},
-  {BREAK_FACE_SIDE, "face_side", 2, {640.5f, 512.0f}},
-  {BREAK_FACE_SIDE_SMALL, "face_side", 2, {640.0f, 16.0f}},
-  {BREAK_GATE, "still_gate", 2, {-4.0f, -60.0f}},
-  {BREAK_EMA, "video_ema", 1, {1.0f}},
+  {BREAK_MIX, "out_mix", {0.2f, 1.5f}},
+  {BREAK_FACE_MIX, "face_mix", {-1.0f, 2.0f}},
+  {BREAK_FACE_SIDE, "face_side", {640.5f, 512.0f}},
+  {BREAK_FACE_SIDE_SMALL, "face_side", {640.0f, 16.0f}},
+  {BREAK_GATE, "still_gate", {-4.0f, -60.0f}},
 };
 
 static char *tmp_dir;
@@ -134,10 +129,10 @@ write_model (const char *file_name, Break brk)
     if (pairs[i].brk != brk)
       continue;
     g_byte_array_append (data, (const guint8 *) pairs[i].v,
-        pairs[i].n * sizeof (float));
+        sizeof pairs[i].v);
     g_string_append_printf (header, ",\"%s\":{\"dtype\":\"F32\","
-        "\"shape\":[%u],\"data_offsets\":[%u,%u]}", pairs[i].name,
-        pairs[i].n, start, data->len);
+        "\"shape\":[2],\"data_offsets\":[%u,%u]}", pairs[i].name, start,
+        data->len);
   }
   g_string_append_c (header, '}');
   while (header->len % 8)
@@ -375,7 +370,6 @@ test_broken_files (void)
     {BREAK_FACE_SIDE, "face_side[0] is 640.5"},
     {BREAK_FACE_SIDE_SMALL, "face_side[1] is 16"},
     {BREAK_GATE, "still_gate[1] is -60"},
-    {BREAK_EMA, "video_ema is 1"},
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)

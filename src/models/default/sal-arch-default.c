@@ -9,8 +9,6 @@
  * logits = log ((1 - b) softmax (logits) + b S / sum S), b per mode.
  * Files with a still_gate tensor mix stills with S once more, after the
  * face cue, with a share that grows with the entropy of the map.
- * Files with a video_ema tensor, last, average video maps over the recent
- * frames (an exponential moving average of the probabilities).
  * docs/default-model-spec.md is the contract with the PyTorch twin
  * (tools/default_model.py); tensor names and shapes are the twin's. */
 #include "sal-arch.h"
@@ -68,7 +66,6 @@ struct _SalModel
   float face_side[2];           /* its pictures' long sides (face_side) */
   gboolean gate;                /* a still gate (step 11) */
   float still_gate[2];          /* its alpha, beta */
-  float video_ema;              /* step 12: the past's weight (0: none) */
   SalFaceCue *faces;            /* NULL: no face cue */
 
   /* Activations for one network size, allocated when it changes: forward
@@ -91,12 +88,9 @@ struct _SalModel
   SalTensor *lm, *x0m;
   float *rgb_host, *prior_host, *lr_host, *prior_frame;
   double *sr_host;
-  /* out_mix, the face cue, the gate and the average only: the logits
-   * (and S) on the host. */
+  /* out_mix, the face cue and the gate only: the logits (and S) on the
+   * host. */
   float *logit_host, *s_host;
-  /* video_ema only: the previous video frame's map, valid after one. */
-  double *ema_host;
-  gboolean ema_valid;
 };
 
 static void
@@ -117,8 +111,6 @@ free_buffers (SalModel * m)
   g_clear_pointer (&m->sr_host, g_free);
   g_clear_pointer (&m->logit_host, g_free);
   g_clear_pointer (&m->s_host, g_free);
-  g_clear_pointer (&m->ema_host, g_free);
-  m->ema_valid = FALSE;
   for (int i = 0; i < GRU_N; i++)
     g_clear_pointer (&m->branch[i], sal_tensor_free);
   m->w = m->h = 0;
@@ -201,12 +193,10 @@ ensure_buffers (SalModel * m, int w, int h, GError ** error)
     m->sr_host = g_new (double, (gsize) w * h);
   }
   if (ok && (m->out_mix[0] > 0 || m->out_mix[1] > 0 || m->faces
-          || m->gate || m->video_ema > 0)) {
+          || m->gate)) {
     m->logit_host = g_new (float, (gsize) w * h);
     m->s_host = g_new (float, (gsize) w * h);
   }
-  if (ok && m->video_ema > 0)
-    m->ema_host = g_new (double, (gsize) w * h);
   if (ok && m->motion)
     ok = (m->lm = sal_tensor_new (rt, 1, h, w, error))
         && (m->x0m = sal_tensor_new (rt, 6, h, w, error));
@@ -442,31 +432,6 @@ read_still_gate (SalModel * m, SalModelFile * f, GError ** error)
   return TRUE;
 }
 
-/* video_ema: optional [1], the past's weight in [0, 1): 1 would freeze the
- * first frame's map for ever. */
-static gboolean
-read_video_ema (SalModel * m, SalModelFile * f, GError ** error)
-{
-  gint64 shape[1] = { 1 };
-  float *v;
-
-  if (!sal_model_file_lookup (f, "video_ema"))
-    return TRUE;
-  if (!(v = read_tensor (f, "video_ema", 1, shape, error)))
-    return FALSE;
-  if (!(v[0] >= 0.0f && v[0] < 1.0f)) {
-    g_set_error (error, SAL_ERROR, SAL_ERROR_MODEL_FILE,
-        "%s: video_ema is %g: the weight of the past video maps must lie "
-        "in [0, 1); export the model again with tools/fit_video_ema.py",
-        sal_model_file_get_name (f), v[0]);
-    g_free (v);
-    return FALSE;
-  }
-  m->video_ema = v[0];
-  g_free (v);
-  return TRUE;
-}
-
 static gboolean
 load_weights (SalModel * m, SalModelFile * f, GError ** error)
 {
@@ -524,8 +489,7 @@ load_weights (SalModel * m, SalModelFile * f, GError ** error)
       && read_mode_pair (f, "face_mix", DEFAULT_MAX_FACE_MIX, FALSE,
       "the face cue's weight", m->face_mix, error)
       && read_face_side (f, m->face_side, error)
-      && read_still_gate (m, f, error)
-      && read_video_ema (m, f, error);
+      && read_still_gate (m, f, error);
 }
 
 static SalModel *
@@ -594,8 +558,7 @@ default_create (SalRuntime * rt, const SalEngineOptions * opts,
       "encoder, ConvGRU and decoder, plus learned centre priors",
       m->faces ? ", raised where a face detector finds faces" : "",
       m->gate ? "; on stills, the flatter the map, the more of classic's" :
-      "", m->video_ema > 0 ? "; on video, averaged over the recent frames"
-      : "", NULL);
+      "", NULL);
   info->description = m->description;
   info->net_width = classic_info.net_width;
   info->net_height = classic_info.net_height;
@@ -657,20 +620,6 @@ sr_cue (SalModel * m, const SalTensor * rgb, GError ** error)
       && sal_tensor_upload (m->rt, m->prior, m->prior_frame, error);
 }
 
-/* softmax (l) = exp (l - top) / the sum returned; top = max (l). */
-static double
-softmax_sum (const float *l, gsize n, double *top)
-{
-  double sum = 0.0;
-
-  *top = -INFINITY;
-  for (gsize i = 0; i < n; i++)
-    *top = MAX (*top, l[i]);
-  for (gsize i = 0; i < n; i++)
-    sum += exp (l[i] - *top);
-  return sum;
-}
-
 /* out = log ((1 - b) softmax (out) + b S / sum S + eps), in place, with b
  * the mode's share (step 9) or, given a gate (alpha, beta), the share that
  * the normalised entropy Hn of softmax (out) gives: sigmoid (alpha + beta
@@ -681,14 +630,17 @@ mix_output (SalModel * m, SalTensor * out, double b, const float *gate,
     GError ** error)
 {
   gsize n = (gsize) m->w * m->h;
-  double top, sum_e, sum_s = 0.0;
+  double top = -INFINITY, sum_e = 0.0, sum_s = 0.0;
 
   if (!sal_tensor_download (m->rt, out, m->logit_host, error)
       || !sal_tensor_download (m->rt, m->s, m->s_host, error))
     return FALSE;
-  sum_e = softmax_sum (m->logit_host, n, &top);
   for (gsize i = 0; i < n; i++)
+    top = MAX (top, m->logit_host[i]);
+  for (gsize i = 0; i < n; i++) {
+    sum_e += exp (m->logit_host[i] - top);
     sum_s += m->s_host[i];
+  }
   if (gate) {
     double log_z = top + log (sum_e), h = 0.0;
 
@@ -708,29 +660,6 @@ mix_output (SalModel * m, SalTensor * out, double b, const float *gate,
 
     m->logit_host[i] = (float) log ((1.0 - b) * p + b * q + DEFAULT_MIX_EPS);
   }
-  return sal_tensor_upload (m->rt, out, m->logit_host, error);
-}
-
-/* out = log (q + eps), q = (1 - lambda) softmax (out) + lambda q', q' the
- * previous video frame's q; q = softmax (out) on the first frame after a
- * reset (step 12). On the host in double, like the mixture. */
-static gboolean
-smooth_output (SalModel * m, SalTensor * out, GError ** error)
-{
-  gsize n = (gsize) m->w * m->h;
-  double top, sum_e, lam = m->video_ema;
-
-  if (!sal_tensor_download (m->rt, out, m->logit_host, error))
-    return FALSE;
-  sum_e = softmax_sum (m->logit_host, n, &top);
-  for (gsize i = 0; i < n; i++) {
-    double p = exp (m->logit_host[i] - top) / sum_e;
-    double q = m->ema_valid ? (1.0 - lam) * p + lam * m->ema_host[i] : p;
-
-    m->ema_host[i] = q;
-    m->logit_host[i] = (float) log (q + DEFAULT_MIX_EPS);
-  }
-  m->ema_valid = TRUE;
   return sal_tensor_upload (m->rt, out, m->logit_host, error);
 }
 
@@ -814,8 +743,6 @@ default_forward (SalModel * m, const SalTensor * rgb, SalTensor * out,
     return FALSE;
   if (still && m->gate && !mix_output (m, out, 0.0, m->still_gate, error))
     return FALSE;
-  if (!still && m->video_ema > 0 && !smooth_output (m, out, error))
-    return FALSE;
   if (!still)
     m->ring_valid = TRUE;
   return TRUE;
@@ -827,7 +754,6 @@ default_reset (SalModel * m)
   sal_arch_classic.reset (m->classic);
   /* The ring is only read when valid: "no state" costs nothing now. */
   m->ring_valid = FALSE;
-  m->ema_valid = FALSE;
   if (m->faces)
     sal_face_cue_reset (m->faces);
 }
