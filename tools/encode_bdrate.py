@@ -38,6 +38,9 @@ import tempfile
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plotting  # noqa: E402
+
 FPS = 30
 # The saliency element's default prefilter-strength.
 DEFAULT_PREFILTER = 0.5
@@ -184,13 +187,8 @@ def summarise(r, names):
 
 
 def plot(results, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed (apt install python3-matplotlib):"
-              " no plot", file=sys.stderr)
+    plt = plotting.pyplot()
+    if plt is None:
         return
     n = len(results)
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.6), squeeze=False)

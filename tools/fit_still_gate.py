@@ -38,6 +38,7 @@ import classic_reference as classic  # noqa: E402
 import default_data as dd  # noqa: E402
 import default_model as dm  # noqa: E402
 import metrics  # noqa: E402
+import plotting  # noqa: E402
 
 # Classic's shares scored per still; a gate's score is interpolated.
 B_GRID = np.array([0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25,
@@ -124,9 +125,9 @@ def report(curves, best):
 
 
 def plot(curves, best, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = plotting.pyplot()
+    if plt is None:
+        return
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
     for which, items in curves.items():
         hn = np.array([h for h, _, _ in items])
@@ -172,8 +173,6 @@ def main(argv=None):
               for which in dd.STILL_SETS}
     best = fit(curves)
     report(curves, best)
-    if a.plot:
-        plot(curves, best, a.plot)
     if a.out:
         net.still_gate = torch.tensor(best, dtype=torch.float64)
         dm.save_model(net, a.out, "default %s: the model below with the "
@@ -181,6 +180,8 @@ def main(argv=None):
                       "tools/fit_still_gate.py). Model: %s"
                       % (a.name, *best, meta.get("training", "")))
         print("wrote %s: still_gate (%.1f, %g)" % (a.out, *best))
+    if a.plot:
+        plot(curves, best, a.plot)
 
 
 if __name__ == "__main__":
