@@ -11,8 +11,8 @@ folds of the cross-fit).
   nice -n 10 /usr/bin/python3 tools/train_default.py \
       [--shared DIR] [--out F] [--cache DIR] [--epochs N] \
       [--clip-repeat N] [--balance] [--no-motion] [--delta-l2 W] \
-      [--average N] [--soup N] [--static-len N] [--train-mix B] [--no-mix] \
-      [--crossfit K]
+      [--average N] [--soup N] [--data-order K] [--static-len N] \
+      [--train-mix B] [--no-mix] [--crossfit K]
   /usr/bin/python3 tools/train_default.py --refit-mix WEIGHTS --out F
 
 Options tried and not used for the shipped file (docs/models.md, "After
@@ -605,7 +605,7 @@ def train_soup(data, args, quiet=False):
     side prefers it to the best single run."""
     log = logger(quiet)
     runs = []
-    for k in range(args.soup):
+    for k in range(args.data_order, args.data_order + args.soup):
         net, epoch = train(data, args, quiet, order=k)
         res, score = select_score(net, data)
         log("run %d: epoch %s, select score %.4f" % (k, epoch, score),
@@ -662,6 +662,9 @@ def parse_args(argv=None):
                     help="frames a still is shown for (1: still mode only)")
     ap.add_argument("--delta-l2", type=float, default=0.0,
                     help="weight of the mean square of the correction")
+    ap.add_argument("--data-order", type=int, default=0,
+                    help="the data order (seed offset) of the run, or of "
+                    "the first run of --soup")
     ap.add_argument("--soup", type=int, default=1,
                     help="average the weights of N runs in different data "
                     "orders")
