@@ -12,7 +12,7 @@ folds of the cross-fit).
       [--shared DIR] [--out F] [--cache DIR] [--epochs N] \
       [--clip-repeat N] [--balance] [--no-motion] [--delta-l2 W] \
       [--average N] [--soup N] [--data-order K] [--static-len N] \
-      [--train-mix B] [--no-mix] [--crossfit K]
+      [--train-mix B] [--no-mix] [--crossfit K] [--last-epoch]
   /usr/bin/python3 tools/train_default.py --refit-mix WEIGHTS --out F
 
 Options tried and not used for the shipped file (docs/models.md, "After
@@ -20,8 +20,9 @@ v3"): --no-motion (v5: no motion input), --delta-l2 (a penalty on the
 correction), --average (the mean of the last N epochs' weights), --soup
 (the mean of N runs in different data orders), --static-len 2 (v3's:
 stills also as 2-frame static videos), --no-mix (no output mixture, as
-v3) and --crossfit 0 (v5: the video share fitted on the two select
-videos). tools/loso_default.py compares recipes on sets left out of
+v3), --crossfit 0 (v5: the video share fitted on the two select
+videos), --data-order and --last-epoch ("After v9": other data orders,
+the last epoch kept instead of the select side's best). tools/loso_default.py compares recipes on sets left out of
 training, tools/crossfit_mix.py on videos left out of training.
 
 Data: the train side of tools/default_data.py's split (the test side is
@@ -572,7 +573,7 @@ def train(data, args, quiet=False, order=0):
             step += 1
         res, score = select_score(net, data)
         mark = ""
-        if score > best:
+        if score > best or (args.last_epoch and epoch == args.epochs):
             best, best_epoch, mark = score, epoch, " *"
             best_state = {k: v.clone() for k, v in net.state_dict().items()}
         log("epoch %d: train loss %.4f; select CC/KLD %s; score %.4f%s "
@@ -665,6 +666,8 @@ def parse_args(argv=None):
     ap.add_argument("--data-order", type=int, default=0,
                     help="the data order (seed offset) of the run, or of "
                     "the first run of --soup")
+    ap.add_argument("--last-epoch", action="store_true",
+                    help="keep the last epoch, not the select side's best")
     ap.add_argument("--soup", type=int, default=1,
                     help="average the weights of N runs in different data "
                     "orders")
