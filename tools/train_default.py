@@ -22,8 +22,9 @@ correction), --average (the mean of the last N epochs' weights), --soup
 stills also as 2-frame static videos), --no-mix (no output mixture, as
 v3), --crossfit 0 (v5: the video share fitted on the two select
 videos), --data-order and --last-epoch ("After v9": other data orders,
-the last epoch kept instead of the select side's best). tools/loso_default.py compares recipes on sets left out of
-training, tools/crossfit_mix.py on videos left out of training.
+the last epoch kept instead of the select side's best).
+tools/loso_default.py compares recipes on sets left out of training,
+tools/crossfit_mix.py on videos left out of training.
 
 Data: the train side of tools/default_data.py's split (the test side is
 never read here; the select side only picks the epoch kept):
