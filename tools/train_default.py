@@ -574,7 +574,8 @@ def train(data, args, quiet=False, order=0):
             step += 1
         res, score = select_score(net, data)
         mark = ""
-        if score > best or (args.last_epoch and epoch == args.epochs):
+        keep = epoch == args.epochs if args.last_epoch else score > best
+        if keep:
             best, best_epoch, mark = score, epoch, " *"
             best_state = {k: v.clone() for k, v in net.state_dict().items()}
         log("epoch %d: train loss %.4f; select CC/KLD %s; score %.4f%s "
