@@ -205,10 +205,15 @@ def python_maps(fn):
 
 
 def old_weights(root):
-    """The old default's file as committed at OLD_COMMIT."""
-    return subprocess.run(["git", "-C", root, "show",
-                           OLD_COMMIT + ":models/default.safetensors"],
-                          check=True, stdout=subprocess.PIPE).stdout
+    """The old default's file as committed at OLD_COMMIT; None outside a
+    git checkout (then --old must name a file)."""
+    try:
+        return subprocess.run(["git", "-C", root, "show",
+                               OLD_COMMIT + ":models/default.safetensors"],
+                              check=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def table(title, scores, groups, has_fix):
@@ -265,6 +270,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="validate-default-") as tmp:
         committed = old_weights(ROOT)
         if not os.path.exists(a.old):
+            if committed is None:
+                sys.exit("no old default: %s is missing and %s is not a git "
+                         "checkout; pass --old FILE" % (a.old, ROOT))
             old = os.path.join(tmp, "old-default.safetensors")
             with open(old, "wb") as fh:
                 fh.write(committed)
